@@ -1,0 +1,1 @@
+"""Lark grammar files for the assembly model (shipped as package data)."""

@@ -1,0 +1,211 @@
+"""Lossless, fast splitting of assembly text into lines that know their labels, head and section.
+
+This is what the compile path uses on whole compiler output: it never loses a
+byte (``join`` gives the text back) and costs a regex match per line. The
+full grammar (``llmcc.asm.parser``) is applied only to text llmcc must
+understand completely; tests check that both agree on every corpus line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# labels at the start, then the head word (directive, mnemonic or prefix), then the rest
+_LINE_RE = re.compile(
+    r'[ \t]*((?:(?:[A-Za-z_.$][\w.$]*|\d+|"(?:[^"\\]|\\.)+"):[ \t]*)*)([^\s#;"]*)[ \t]*(.*)'
+)
+_LABEL_RE = re.compile(r'([A-Za-z_.$][\w.$]*|\d+|"(?:[^"\\]|\\.)+"):')
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+SYMBOL_RE = re.compile(r'(?<![\w.$%])[A-Za-z_.$][\w.$]*')
+
+SECTION_SWITCHES = frozenset(
+    {".text", ".data", ".bss", ".section", ".previous", ".pushsection", ".popsection"}
+)
+
+
+class Line(NamedTuple):
+    """One line of assembly text.
+
+    ``head`` is the directive name (``.section``) or mnemonic (``movl``, or a
+    prefix such as ``rep``), empty for label-only, blank and comment lines;
+    ``args`` is the rest without the comment; ``section`` is where the line's
+    contents go. ``inline`` marks user inline asm (between ``#APP`` and
+    ``#NO_APP``), which llmcc never claims to understand. ``odd`` marks a line
+    the splitter could not take apart with confidence (several statements
+    separated by ``;``, or unbalanced quotes).
+    """
+
+    text: str
+    labels: tuple[str, ...]
+    head: str
+    args: str
+    section: str
+    inline: bool = False
+    odd: bool = False
+
+    @property
+    def is_directive(self) -> bool:
+        return self.head.startswith(".")
+
+    @property
+    def is_instruction(self) -> bool:
+        return bool(self.head) and not self.head.startswith(".")
+
+    def symbols(self) -> list[str]:
+        """Names the line's arguments refer to (string literals skipped)."""
+        args = self.args
+        if '"' in args:
+            args = _STRING_RE.sub(" ", args)
+        return SYMBOL_RE.findall(args)
+
+    def split_args(self) -> list[str]:
+        """Directive arguments split at top-level commas, stripped."""
+        return [a.strip() for a in _split_commas(self.args)]
+
+
+def _split_commas(text: str) -> list[str]:
+    if '"' not in text:
+        return text.split(",")
+    out, cur, in_str, esc = [], [], False, False
+    for ch in text:
+        if in_str:
+            cur.append(ch)
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+            cur.append(ch)
+        elif ch == ",":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+def _strip_comment(rest: str) -> tuple[str, bool]:
+    """Cut a trailing ``#`` comment outside strings; report a second statement (``;``)."""
+    if "#" not in rest and ";" not in rest and "/*" not in rest:
+        return rest.rstrip(), False
+    in_str = esc = False
+    for i, ch in enumerate(rest):
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch == "#":
+            return rest[:i].rstrip(), False
+        elif ch == ";" or rest.startswith("/*", i):
+            return rest.rstrip(), True
+    return rest.rstrip(), in_str
+
+
+class SectionTracker:
+    """Follows ``.section``/``.text``/``.previous``/``.pushsection`` like the assembler."""
+
+    def __init__(self) -> None:
+        self.current = ".text"
+        self.previous = ".text"
+        self.stack: list[tuple[str, str]] = []
+        self.flags: dict[str, str] = {".text": "ax", ".data": "aw", ".bss": "aw"}
+        # the fullest .section arguments seen per section, to re-declare it faithfully
+        self.declared: dict[str, str] = {}
+
+    def switch(self, head: str, args: str) -> None:
+        if head in (".text", ".data", ".bss"):
+            self._go(head)
+        elif head in (".section", ".pushsection"):
+            parts = [p.strip() for p in _split_commas(args)]
+            name = parts[0].split()[0] if parts and parts[0] else self.current
+            name = name.strip('"')
+            if len(parts) > 1 and name not in self.flags:
+                self.flags[name] = parts[1].strip('"')
+            if len(parts) > 1:
+                self.declared.setdefault(name, args.strip())
+            if head == ".pushsection":
+                self.stack.append((self.current, self.previous))
+            self._go(name)
+        elif head == ".previous":
+            self.current, self.previous = self.previous, self.current
+        elif head == ".popsection" and self.stack:
+            self.current, self.previous = self.stack.pop()
+
+    def _go(self, name: str) -> None:
+        if name != self.current:
+            self.previous, self.current = self.current, name
+
+    def directive(self, name: str) -> str:
+        """A line that switches to section ``name`` with its declared flags."""
+        if name in (".text", ".data", ".bss"):
+            return "\t" + name
+        return "\t.section\t" + self.declared.get(name, name)
+
+    def is_code(self, name: str) -> bool:
+        return name == ".text" or name.startswith(".text.") or "x" in self.flags.get(name, "")
+
+
+def split_lines(text: str) -> tuple[list[Line], SectionTracker]:
+    """Split assembly text into Lines; ``"\\n".join(l.text for l in lines)`` is ``text``."""
+    tracker = SectionTracker()
+    lines: list[Line] = []
+    inline = False
+    match = _LINE_RE.match
+    for raw in text.split("\n"):
+        m = match(raw)
+        label_text, head, rest = m.group(1), m.group(2), m.group(3)
+        labels = tuple(_LABEL_RE.findall(label_text)) if label_text else ()
+        odd = False
+        if head.startswith("#"):
+            stripped = raw.strip()
+            if stripped == "#APP":
+                inline = True
+            elif stripped == "#NO_APP":
+                inline = False
+            head, rest = "", ""
+        elif rest:
+            rest, odd = _strip_comment(rest)
+        if head in SECTION_SWITCHES:
+            tracker.switch(head, rest)
+        lines.append(Line(raw, labels, head, rest, tracker.current, inline, odd))
+    return lines, tracker
+
+
+def rename_line(raw: str, mapping: dict[str, str]) -> str:
+    """``raw`` with every symbol in ``mapping`` renamed, in labels and arguments only.
+
+    The head word (a mnemonic may look like a symbol: ``add``), string literals
+    and comments are left alone.
+    """
+    m = _LINE_RE.match(raw)
+    if m.group(2).startswith("#"):
+        return raw
+
+    def sub(text: str) -> str:
+        return SYMBOL_RE.sub(lambda s: mapping.get(s.group(0), s.group(0)), text)
+
+    labels = sub(raw[m.start(1):m.end(1)])
+    rest = raw[m.start(3):]
+    code, _ = _strip_comment(rest)
+    comment = rest[len(code):]
+    if '"' in code:
+        pieces, last = [], 0
+        for s in _STRING_RE.finditer(code):
+            pieces.append(sub(code[last:s.start()]))
+            pieces.append(s.group(0))
+            last = s.end()
+        pieces.append(sub(code[last:]))
+        code = "".join(pieces)
+    else:
+        code = sub(code)
+    return raw[:m.start(1)] + labels + raw[m.end(1):m.start(3)] + code + comment

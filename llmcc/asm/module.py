@@ -1,0 +1,313 @@
+"""The module model: which lines of a translation unit's assembly belong to which function.
+
+A Function owns its preamble (alignment and symbol attributes), its body from
+its label to ``.size``, its ``NAME.cold`` part in ``.text.unlikely``, the jump
+tables emitted inside it, and the ``.LC`` constants in read-only data that only
+it references. Everything else (section framing, shared data, debug sections)
+belongs to the module. Emission is the lines joined back: byte for byte the
+text that was parsed, with replaced functions spliced in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from llmcc.asm.lines import Line, SectionTracker, split_lines
+from llmcc.errors import AsmModelError
+
+_FUNCTION_TYPES = ("@function", "%function", "STT_FUNC", "@gnu_indirect_function")
+_PREAMBLE_HEADS = frozenset(
+    {".p2align", ".align", ".balign", ".globl", ".global", ".weak", ".hidden", ".protected",
+     ".internal", ".type"}
+)
+_BINDING_HEADS = {".globl": "global", ".global": "global", ".weak": "weak"}
+_LOCAL_LABEL = re.compile(r"\.L")
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A function of the module and the lines it owns.
+
+    ``body`` is the half-open range of line indexes from the first preamble
+    line to the ``.size`` line inclusive; ``extra`` holds owned lines outside
+    it (the ``.size NAME.cold`` line); ``data`` holds ranges of read-only data
+    blocks referenced by this function alone.
+    """
+
+    name: str
+    binding: str  # "global", "weak" or "local"
+    body: range
+    label_index: int
+    extra: tuple[int, ...]
+    data: tuple[range, ...]
+    cold: str | None  # "NAME.cold" when gcc split off a cold part
+    opaque: bool  # holds user inline asm or lines the splitter could not read
+    section: str  # the section the function's entry lives in
+
+    @property
+    def owned(self) -> list[int]:
+        idx = list(self.body) + list(self.extra)
+        for block in self.data:
+            idx.extend(block)
+        return sorted(idx)
+
+
+@dataclass(slots=True)
+class _Pending:
+    name: str
+    label_index: int
+    preamble: int
+    section: str
+    cold: str | None = None
+    extra: list[int] = field(default_factory=list)
+
+
+class Module:
+    """A translation unit's assembly: its lines and the functions that own them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines, self._tracker = split_lines(text)
+        self.functions: dict[str, Function] = self._find_functions()
+
+    # -- reading -----------------------------------------------------------------
+    def emit(self) -> str:
+        """The module as text; identical to the parsed text until something is replaced."""
+        return "\n".join(line.text for line in self.lines)
+
+    def function(self, name: str) -> Function:
+        try:
+            return self.functions[name]
+        except KeyError:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise AsmModelError(f"function {name!r} not found (functions: {known})") from None
+
+    def is_code(self, section: str) -> bool:
+        return self._tracker.is_code(section)
+
+    # -- analysis ----------------------------------------------------------------
+    def _find_functions(self) -> dict[str, Function]:
+        lines = self.lines
+        func_names: set[str] = set()
+        bindings: dict[str, str] = {}
+        for line in lines:
+            head = line.head
+            if head == ".type":
+                parts = line.split_args()
+                if len(parts) == 2 and parts[1] in _FUNCTION_TYPES:
+                    func_names.add(parts[0])
+            elif head in _BINDING_HEADS:
+                for sym in line.split_args():
+                    bindings[sym] = _BINDING_HEADS[head]
+
+        found: dict[str, _Pending] = {}
+        order: list[str] = []
+        cold_of: dict[str, str] = {}
+        size_index: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            for label in line.labels:
+                if label in func_names and label not in found:
+                    base = label[: -len(".cold")] if label.endswith(".cold") else None
+                    if base and base in func_names:
+                        cold_of[label] = base
+                        continue
+                    found[label] = _Pending(label, i, self._preamble_start(i, label),
+                                            line.section)
+                    order.append(label)
+            if line.head == ".size":
+                parts = line.split_args()
+                if parts and parts[0] in func_names:
+                    size_index[parts[0]] = i
+
+        functions: dict[str, Function] = {}
+        for name in order:
+            pend = found[name]
+            end = size_index.get(name)
+            if end is None or end < pend.label_index:
+                continue  # not gcc's shape; leave it to the module, never optimize it
+            body = range(pend.preamble, end + 1)
+            cold = f"{name}.cold" if cold_of.get(f"{name}.cold") == name else None
+            extra: tuple[int, ...] = ()
+            if cold is not None:
+                cold_size = size_index.get(cold)
+                if cold_size is not None and cold_size not in body:
+                    extra = (cold_size,)
+            opaque = any(lines[j].inline or lines[j].odd for j in body)
+            functions[name] = Function(
+                name=name,
+                binding=bindings.get(name, "local"),
+                body=body,
+                label_index=pend.label_index,
+                extra=extra,
+                data=(),
+                cold=cold,
+                opaque=opaque,
+                section=pend.section,
+            )
+        return self._claim_data(functions)
+
+    def _preamble_start(self, label_index: int, name: str) -> int:
+        """Walk back over the alignment and symbol attribute lines that introduce ``name``."""
+        i = label_index
+        while i > 0:
+            prev = self.lines[i - 1]
+            if prev.labels or prev.head not in _PREAMBLE_HEADS:
+                break
+            if prev.head not in (".p2align", ".align", ".balign"):
+                args = prev.split_args()
+                if not args or args[0] != name:
+                    break
+            i -= 1
+        return i
+
+    def _claim_data(self, functions: dict[str, Function]) -> dict[str, Function]:
+        """Give each function the read-only data blocks that only it references."""
+        blocks = self.data_blocks
+        if not blocks:
+            return functions
+        owner_of_line: dict[int, str] = {}
+        for fn in functions.values():
+            for j in fn.body:
+                owner_of_line[j] = fn.name
+            for j in fn.extra:
+                owner_of_line[j] = fn.name
+        users: dict[str, set[str | None]] = {label: set() for label in blocks}
+        for i, line in enumerate(self.lines):
+            if not line.args or self._is_debug(line.section):
+                continue
+            for sym in line.symbols():
+                if sym in users:
+                    users[sym].add(owner_of_line.get(i))
+        claimed: dict[str, list[range]] = {}
+        for label, block in blocks.items():
+            if block.start in owner_of_line:
+                continue  # a jump table inside a function body is owned with the body
+            u = users[label]
+            if len(u) == 1:
+                (owner,) = u
+                if owner is not None:
+                    claimed.setdefault(owner, []).append(block)
+        out = {}
+        for name, fn in functions.items():
+            data = tuple(claimed.get(name, ()))
+            out[name] = fn if not data else _replace(fn, data=data)
+        return out
+
+    @cached_property
+    def data_blocks(self) -> dict[str, range]:
+        """Local labels (``.LC0``, ``CSWTCH.5`` ...) in non-code, non-debug sections.
+
+        A block runs from its label line up to the next label, section switch or
+        alignment for the next block.
+        """
+        blocks: dict[str, range] = {}
+        lines = self.lines
+        n = len(lines)
+        for i, line in enumerate(lines):
+            if not line.labels or self.is_code(line.section) or self._is_debug(line.section):
+                continue
+            j = i + 1
+            while j < n:
+                nxt = lines[j]
+                if nxt.labels or nxt.head in (".section", ".text", ".data", ".bss", ".previous",
+                                              ".pushsection", ".popsection", ".p2align",
+                                              ".align", ".balign", ".globl", ".type", ".size",
+                                              ".local", ".comm"):
+                    break
+                j += 1
+            for label in line.labels:
+                blocks[label] = range(i, j)
+        return blocks
+
+    @staticmethod
+    def _is_debug(section: str) -> bool:
+        return section.startswith(".debug") or section.startswith(".note")
+
+    # -- transformation ----------------------------------------------------------
+    def function_text(self, name: str, with_data: bool = True) -> str:
+        """The function's own lines (and the data only it uses) as stand-alone text."""
+        fn = self.function(name)
+        idx = fn.owned if with_data else sorted([*fn.body, *fn.extra])
+        return "\n".join(self._framed(idx, fn)) + "\n"
+
+    def _framed(self, indexes: list[int], fn: Function) -> list[str]:
+        """Lines at ``indexes`` with section switches added so each lands where it did."""
+        out: list[str] = []
+        tracker = SectionTracker()
+        tracker.flags.update(self._tracker.flags)
+        for j in indexes:
+            line = self.lines[j]
+            if line.head in (".section", ".text", ".data", ".bss", ".previous",
+                             ".pushsection", ".popsection"):
+                continue
+            if line.section != tracker.current:
+                out.append(self._tracker.directive(line.section))
+                tracker.switch(".section", line.section)
+            out.append(line.text)
+        if tracker.current != fn.section:
+            out.append(self._tracker.directive(fn.section))
+        return out
+
+    def replaced(self, name: str, new_text: str) -> Module:
+        """A new module in which function ``name`` is ``new_text``.
+
+        ``new_text`` must start in the function's section; labels the old body
+        defined and the rest of the module still refers to (debug info's
+        ``.LFB``/``.LVL`` ranges) are kept defined, at the new function's end,
+        so the module still assembles.
+        """
+        fn = self.function(name)
+        removed = set(fn.body) | set(fn.extra)
+        for block in fn.data:
+            removed.update(block)
+        still_needed = self._labels_used_outside(fn, removed)
+        new_lines = new_text.rstrip("\n").split("\n")
+        tail = [f"{label}:" for label in still_needed]
+        # the replaced region must leave the assembler in the section it found
+        out: list[str] = []
+        for j, line in enumerate(self.lines):
+            if j == fn.body.start:
+                out.extend(new_lines)
+                if tail:
+                    out.append(self._tracker.directive(fn.section))
+                    out.extend(tail)
+                end_section = self.lines[fn.body.stop - 1].section
+                out.append(self._tracker.directive(end_section))
+            if j in removed:
+                continue
+            out.append(line.text)
+        return Module("\n".join(out))
+
+    def _labels_used_outside(self, fn: Function, removed: set[int]) -> list[str]:
+        defined = []
+        for j in sorted(removed):
+            defined.extend(label for label in self.lines[j].labels if label != fn.name
+                           and label != fn.cold)
+        if not defined:
+            return []
+        wanted = set(defined)
+        used: set[str] = set()
+        for j, line in enumerate(self.lines):
+            if j in removed or not line.args:
+                continue
+            for sym in line.symbols():
+                if sym in wanted:
+                    used.add(sym)
+        return [label for label in defined if label in used]
+
+
+def _replace(fn: Function, **changes) -> Function:
+    from dataclasses import replace
+
+    return replace(fn, **changes)
+
+
+def parse_module(text: str) -> Module:
+    """Split and analyse a translation unit's assembly (never raises on gcc output)."""
+    return Module(text)
+
+
+def is_local_label(name: str) -> bool:
+    return bool(_LOCAL_LABEL.match(name))

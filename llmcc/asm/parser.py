@@ -1,0 +1,176 @@
+"""The grammar front door: assembly text -> Statements, through lark (imported only here).
+
+Parsing with the full grammar is for text llmcc must understand completely:
+candidates, and functions a proposer works on. Whole compiler output is split
+cheaply by ``llmcc.asm.lines`` and parsed here only where needed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from llmcc.asm.syntax import (
+    Decorated,
+    Directive,
+    Expr,
+    Immediate,
+    Indirect,
+    Instruction,
+    Memory,
+    Register,
+    Rounding,
+    Statement,
+)
+from llmcc.errors import AsmParseError
+
+GRAMMAR_FILE = "gas.lark"
+
+
+def grammar_text() -> str:
+    return resources.files("llmcc.grammar").joinpath(GRAMMAR_FILE).read_text()
+
+
+def _expr(tokens) -> Expr:
+    return tokens if isinstance(tokens, Expr) else Expr((str(tokens),))
+
+
+def _build_transformer():
+    from lark import Transformer, v_args
+
+    @v_args(inline=True)
+    class ToSyntax(Transformer):
+        """Turns lark's parse tree into llmcc's frozen syntax records."""
+
+        # -- expressions
+        def number(self, tok):
+            return Expr((str(tok),))
+
+        symbol = localref = number
+
+        def here(self):
+            return Expr((".",))
+
+        def neg(self, minus, term):
+            return Expr(("-", *_expr(term).tokens))
+
+        def invert(self, term):
+            return Expr(("~", *_expr(term).tokens))
+
+        def binop(self, left, op, right):
+            return Expr((*_expr(left).tokens, str(op), *_expr(right).tokens))
+
+        # -- operands
+        def reg(self, tok):
+            return Register(str(tok)[1:])
+
+        def imm(self, expr):
+            return Immediate(_expr(expr))
+
+        def segment(self, tok):
+            return str(tok)[1:]
+
+        def mem_based(self, segment, disp, base, index, scale):
+            return Memory(
+                segment,
+                _expr(disp) if disp is not None else None,
+                str(base)[1:] if base else None,
+                str(index)[1:] if index else None,
+                str(scale) if scale else None,
+                True,
+            )
+
+        def mem_absolute(self, segment, disp):
+            return Memory(segment, _expr(disp), None, None, None, False)
+
+        def indirect(self, target):
+            return Indirect(target)
+
+        def rounding(self, tok):
+            return Rounding(str(tok))
+
+        def decorated(self, operand, tok):
+            return Decorated(operand, str(tok))
+
+        def operands(self, *ops):
+            return tuple(ops)
+
+        # -- statements
+        def instruction(self, *children):
+            *prefixes, mnemonic, operands = children
+            return Instruction(tuple(map(str, prefixes)), str(mnemonic), operands or ())
+
+        def bare_prefix(self, *prefixes):
+            return Instruction(tuple(map(str, prefixes)), "", ())
+
+        def dir_arg(self, tok=None):
+            return str(tok).rstrip() if tok is not None else ""
+
+        def dir_args(self, *args):
+            return () if args == ("",) else tuple(args)
+
+        def directive(self, name, args):
+            return Directive(str(name), args)
+
+        def statement(self, *children):
+            labels = tuple(str(c)[:-1] for c in children if getattr(c, "type", None) == "LABEL")
+            comment = next(
+                (str(c) for c in children if getattr(c, "type", None) == "COMMENT"), None
+            )
+            body = next((c for c in children if isinstance(c, (Directive, Instruction))), None)
+            line = next((c.line for c in children if hasattr(c, "line")), 0)
+            return Statement(labels, body, comment, line)
+
+        def start(self, *statements):
+            return list(statements)
+
+    return ToSyntax()
+
+
+@cache
+def _parser():
+    import lark
+
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=True,
+        transformer=_build_transformer(),
+        cache=True,
+    )
+
+
+def parse_statements(text: str) -> list[Statement]:
+    """Parse assembly text with the full grammar.
+
+    Raises AsmParseError with the 1-based line and column of the first problem.
+    """
+    import lark
+
+    try:
+        statements = _parser().parse(text)
+    except lark.exceptions.UnexpectedInput as exc:
+        raise _to_parse_error(exc, text) from None
+    # statement() only sees token lines for statements that hold tokens; fill
+    # in lines for the rare ones that do not from their position in the list.
+    return statements
+
+
+def _to_parse_error(exc, text: str) -> AsmParseError:
+    import lark
+
+    line = getattr(exc, "line", 0) or 0
+    column = getattr(exc, "column", 0) or 0
+    lines = text.splitlines()
+    context = lines[line - 1] if 0 < line <= len(lines) else ""
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "end of text"
+        reason = f"unexpected character {char!r}"
+    elif isinstance(exc, lark.exceptions.UnexpectedToken):
+        tok = exc.token
+        shown = "end of line" if tok.type in ("_NL", "$END") else repr(str(tok))
+        reason = f"unexpected {shown}"
+    else:
+        reason = "unexpected end of text"
+    return AsmParseError(reason, max(line, 1), max(column, 1), context.expandtabs(1))
