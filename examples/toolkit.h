@@ -60,7 +60,8 @@ size_t tk_window_sum_u8(uint32_t *out, const uint8_t *in, size_t n, size_t w);
 /* FIR filter, "valid" part only:
  * out[i] = sum_{k < ntaps} in[i + k] * taps[k]   for i in [0, n - ntaps].
  * Returns the number of outputs (n - ntaps + 1), or 0 when ntaps == 0 or
- * ntaps > n.  The sum is exact for ntaps <= 65536 (16x16-bit products). */
+ * ntaps > n.  Each sum must fit in int32_t; it always does when
+ * sum_k |taps[k]| <= 65535. */
 size_t tk_fir_i16(int32_t *out, const int16_t *in, size_t n,
                   const int16_t *taps, size_t ntaps);
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from llmcc.asm.lines import Line, SectionTracker, split_lines
+from llmcc.asm.lines import SectionTracker, split_lines
 from llmcc.errors import AsmModelError
 
 _FUNCTION_TYPES = ("@function", "%function", "STT_FUNC", "@gnu_indirect_function")
@@ -236,7 +236,7 @@ class Module:
         """Lines at ``indexes`` with section switches added so each lands where it did."""
         out: list[str] = []
         tracker = SectionTracker()
-        tracker.flags.update(self._tracker.flags)
+        tracker.current = ""  # so the text opens by switching to its first section
         for j in indexes:
             line = self.lines[j]
             if line.head in (".section", ".text", ".data", ".bss", ".previous",
@@ -279,6 +279,16 @@ class Module:
                 continue
             out.append(line.text)
         return Module("\n".join(out))
+
+    def with_candidate(self, name: str, candidate_text: str, tag: str) -> Module:
+        """Splice function ``name`` from ``candidate_text`` (a whole TU or just the function).
+
+        The candidate's own ``.L`` labels get ``tag`` so they cannot clash.
+        """
+        from llmcc.asm.rename import uniquify_local_labels
+
+        snippet = Module(candidate_text).function_text(name)
+        return self.replaced(name, uniquify_local_labels(snippet, tag))
 
     def _labels_used_outside(self, fn: Function, removed: set[int]) -> list[str]:
         defined = []

@@ -1,0 +1,1 @@
+"""The command line: llmcc's own subcommands, and the compiler entry point."""

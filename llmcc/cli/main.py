@@ -1,0 +1,74 @@
+"""Entry point of the ``llmcc`` command: a subcommand, or a compiler invocation.
+
+``llmcc version|config|log|help ...`` are llmcc's own commands. Everything
+else is a compiler command line: ``llmcc ARGS`` (the configured compiler),
+``llmcc gcc ARGS`` / ``llmcc /path/to/gcc ARGS`` (an explicit compiler), or a
+link named ``gcc``/``cc`` pointing at llmcc (masquerade).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+
+# subcommand -> (module under llmcc.cli, one-line help); modules load on demand
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "version": ("version", "print llmcc's version and the compiler it wraps"),
+    "config": ("config_cmd", "print the effective settings and where each came from"),
+    "log": ("log_cmd", "show the invocation log (--summary counts outcomes)"),
+    "help": ("help_cmd", "show this help"),
+}
+
+USAGE = """\
+usage: llmcc [gcc arguments]            compile with the configured compiler (gcc)
+       llmcc COMPILER [gcc arguments]   compile with COMPILER (gcc, cc, /path/to/gcc)
+       llmcc SUBCOMMAND [options]       one of llmcc's own commands:
+"""
+
+
+def usage() -> str:
+    lines = [USAGE]
+    for name, (_, text) in SUBCOMMANDS.items():
+        lines.append(f"  {name:<10} {text}\n")
+    lines.append("\nSettings come from llmcc.toml and LLMCC_* variables; see `llmcc config`.\n")
+    return "".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv if argv is None else argv
+    prog = os.path.basename(argv[0])
+    args = argv[1:]
+    try:
+        from llmcc.driver.compiler import LLMCC_NAMES, looks_like_compiler
+
+        if prog not in LLMCC_NAMES:  # masquerading as the compiler it is named after
+            return _compile(argv[0], args)
+        if not args:
+            sys.stdout.write(usage())
+            return 0
+        first = args[0]
+        if first in SUBCOMMANDS:
+            return _subcommand(first, args[1:])
+        if looks_like_compiler(first):
+            return _compile(first, args[1:])
+        return _compile(None, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _compile(compiler: str | None, args: list[str]) -> int:
+    from llmcc.driver.run import compile_main
+
+    return compile_main(compiler, args)
+
+
+def _subcommand(name: str, args: list[str]) -> int:
+    from llmcc.errors import LlmccError
+
+    module = import_module(f"llmcc.cli.{SUBCOMMANDS[name][0]}")
+    try:
+        return module.main(args)
+    except LlmccError as exc:
+        print(f"llmcc {name}: error: {exc}", file=sys.stderr)
+        return 1

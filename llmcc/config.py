@@ -1,0 +1,146 @@
+"""Effective settings: defaults, then llmcc.toml (found walking up), then LLMCC_* variables.
+
+Each value remembers where it came from, for `llmcc config`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmcc.errors import ConfigError
+
+CONFIG_FILE = "llmcc.toml"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError(f"expected a list of names, got {value!r}")
+    return tuple(str(i).strip() for i in items if str(i).strip())
+
+
+def _opt_level(value: Any) -> str:
+    text = str(value).strip()
+    if text not in ("-O1", "-O2", "-O3", "-Ofast", "keep"):
+        raise ValueError(f"expected -O1, -O2, -O3, -Ofast or keep, got {value!r}")
+    return text
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, (str, int, float)):
+        raise ValueError(f"expected a string, got {value!r}")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    env: str
+    default: Any
+    convert: Callable[[Any], Any]
+    help: str
+    is_path: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("disable", "LLMCC_DISABLE", False, _bool,
+            "make llmcc a pure pass-through to the compiler"),
+    Setting("compiler", "LLMCC_CC", "gcc", _text,
+            "the real compiler when none is named on the command line"),
+    Setting("baseline", "LLMCC_BASELINE", "-O3", _opt_level,
+            "optimization level of the baseline that rewrites must beat ('keep' = the user's)"),
+    Setting("proposers", "LLMCC_PROPOSERS", ("none",), _names,
+            "comma-separated proposer names; 'none' runs the pipeline with no proposer"),
+    Setting("log", "LLMCC_LOG", "", _text,
+            "log file ('' = default in the user log directory, 'off' = no log)", is_path=True),
+    Setting("temp_dir", "LLMCC_TEMP_DIR", "", _text,
+            "where per-invocation temporary directories go ('' = system default)",
+            is_path=True),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Value:
+    value: Any
+    source: str  # "default", a file path, or an environment variable name
+
+
+class Config:
+    """The effective settings of one invocation."""
+
+    def __init__(self, values: dict[str, Value], file: Path | None) -> None:
+        self._values = values
+        self.file = file
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key].value
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def items(self) -> list[tuple[Setting, Value]]:
+        return [(s, self._values[s.key]) for s in SETTINGS]
+
+
+def find_config_file(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the effective configuration; raise ConfigError naming the bad file or variable."""
+    cwd = cwd or Path.cwd()
+    environ = os.environ if environ is None else environ
+    values = {s.key: Value(s.default, "default") for s in SETTINGS}
+    file = find_config_file(cwd)
+    if file is not None:
+        import tomllib
+
+        try:
+            data = tomllib.loads(file.read_text())
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        for key, raw in data.items():
+            setting = _BY_KEY.get(key)
+            if setting is None:
+                known = ", ".join(_BY_KEY)
+                raise ConfigError(f"{file}: unknown setting {key!r} (known: {known})")
+            value = _convert(setting, raw, str(file))
+            if setting.is_path and value and value != "off":
+                value = str((file.parent / value).resolve())
+            values[key] = Value(value, str(file))
+    for setting in SETTINGS:
+        if setting.env in environ:
+            values[setting.key] = Value(
+                _convert(setting, environ[setting.env], setting.env), setting.env
+            )
+    return Config(values, file)
+
+
+def _convert(setting: Setting, raw: Any, where: str) -> Any:
+    try:
+        return setting.convert(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {setting.key}: {exc}") from None

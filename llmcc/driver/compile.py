@@ -1,0 +1,207 @@
+"""Running a CompileJob: gcc -S at the baseline level, the pipeline, assemble, place or link.
+
+Outputs are produced in a private temporary directory and moved into place
+only when every source succeeded, so a failure at any point leaves the
+user's files as they were and the caller can fall back to plain gcc.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmcc import subproc
+from llmcc.driver.args import CompileJob, Source
+from llmcc.driver.compiler import child_env
+from llmcc.driver.depfile import dependency_args
+from llmcc.errors import ToolError
+from llmcc.outcome import Outcome
+
+_COLOR_OPTIONS = ("-fdiagnostics-color", "-fno-diagnostics-color")
+
+
+class CompilerFailed(Exception):
+    """gcc itself rejected the source: the caller replays gcc's own run."""
+
+
+@dataclass
+class SourceResult:
+    source: Source
+    object_path: str
+    stdout: bytes
+    stderr: bytes
+    rewritten: list[str] = field(default_factory=list)
+    functions: int = 0
+
+
+@dataclass
+class CompileResult:
+    outcome: Outcome
+    exit_code: int
+    sources: list[SourceResult]
+
+
+def baseline_args(job: CompileJob, baseline: str) -> list[str]:
+    """The user's arguments with every speed -O level set to the baseline's."""
+    args = list(job.args)
+    if baseline != "keep" and job.opt_level != "-Ofast":
+        for i in job.opt_index:
+            args[i] = baseline
+    return args
+
+
+def compile_step_args(job: CompileJob, source: Source, args: list[str], asm_out: str) -> list[str]:
+    """Arguments that make gcc write ``source``'s assembly to ``asm_out``, and nothing else.
+
+    Other sources and linker inputs go (with -S gcc would warn that they are
+    unused), and so do -c and -o.
+    """
+    drop = {s.index for s in job.sources if s is not source} | set(job.link_inputs)
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-o":
+            i += 2
+            continue
+        if not (i in drop or arg == "-c" or (arg.startswith("-o") and len(arg) > 2)):
+            out.append(arg)
+        i += 1
+    out += dependency_args(job, source)
+    if sys.stderr.isatty() and not any(a.startswith(_COLOR_OPTIONS) for a in args):
+        out.append("-fdiagnostics-color=always")  # gcc colours a terminal; keep that
+    out += ["-S", "-o", asm_out]
+    return out
+
+
+def link_args(job: CompileJob, objects: dict[int, str]) -> list[str]:
+    """The original arguments with each C source replaced by its object, order kept."""
+    out: list[str] = []
+    lang: str | None = None
+    i = 0
+    args = job.args
+    while i < len(args):
+        arg = args[i]
+        if arg == "-x" and i + 1 < len(args):
+            lang = None if args[i + 1] == "none" else args[i + 1]
+        elif arg.startswith("-x") and len(arg) > 2:
+            lang = None if arg[2:] == "none" else arg[2:]
+        if i in objects:
+            if lang is not None:
+                out += ["-x", "none", objects[i], "-x", lang]
+            else:
+                out.append(objects[i])
+        else:
+            out.append(arg)
+        i += 1
+    return out
+
+
+def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
+    """Compile every source through the pipeline, then place objects or link.
+
+    Raises CompilerFailed when gcc rejects a source, and any other exception
+    for llmcc's own failures; in both cases no output file has been touched.
+    """
+    from llmcc import pipeline, propose
+    from llmcc.asm.module import parse_module
+
+    proposers = propose.load(config.proposers)
+    env = child_env(compiler)
+    args = baseline_args(job, config.baseline)
+    tmp = tempfile.mkdtemp(prefix="llmcc-", dir=config.temp_dir or None)
+    try:
+        results: list[SourceResult] = []
+        for n, source in enumerate(job.sources):
+            stem = f"{n}-{Path(source.path).stem}"
+            asm_path = os.path.join(tmp, stem + ".s")
+            step = compile_step_args(job, source, args, asm_path)
+            proc = subproc.run([compiler, *step], env=env)
+            if not proc.ok:
+                raise CompilerFailed(proc.stderr.decode(errors="replace"))
+            text = Path(asm_path).read_text(errors="surrogateescape")
+            module = parse_module(text)
+            flags = tuple(step[:-3])
+            outcome = pipeline.optimize(
+                module, proposers=proposers, source=source.path, compiler=compiler,
+                flags=flags,
+            )
+            for decision in outcome.decisions:
+                log("function", source=source.path, function=decision.name,
+                    candidates=len(decision.verdicts),
+                    chosen=decision.chosen.candidate.origin if decision.chosen else "-",
+                    rejected=",".join(v.outcome.value for v in decision.verdicts
+                                      if not v.accepted) or "-")
+            final_path = os.path.join(tmp, stem + ".final.s")
+            Path(final_path).write_text(outcome.module.emit(), errors="surrogateescape")
+            obj_path = os.path.join(tmp, stem + ".o")
+            assemble = [compiler, *job.assembler_flags, "-c", "-x", "assembler", final_path,
+                        "-o", obj_path]
+            asm_proc = subproc.run(assemble, env=env)
+            if not asm_proc.ok:
+                raise ToolError("assembling the pipeline's output failed: "
+                                + asm_proc.stderr.decode(errors="replace").strip()[:500])
+            results.append(SourceResult(
+                source, obj_path, proc.stdout + asm_proc.stdout, proc.stderr + asm_proc.stderr,
+                outcome.rewritten, len(module.functions),
+            ))
+        exit_code = _finish(job, compiler, env, results)
+        rewritten = any(r.rewritten for r in results)
+        return CompileResult(Outcome.OPTIMIZED if rewritten else Outcome.UNCHANGED, exit_code,
+                             results)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _finish(job: CompileJob, compiler: str, env: dict[str, str],
+            results: list[SourceResult]) -> int:
+    """Replay gcc's messages, then move objects into place or link them."""
+    if not job.link:
+        placed = []
+        for r in results:
+            target = job.object_name(r.source)
+            staged = _stage_next_to(target, r.object_path)
+            placed.append((staged, target))
+        for staged, target in placed:
+            os.replace(staged, target)
+    for r in results:
+        _replay(r.stdout, r.stderr)
+    if job.link:
+        objects = {r.source.index: r.object_path for r in results}
+        proc = subproc.run([compiler, *link_args(job, objects)], env=env, capture=False)
+        return subproc.exit_status(proc.returncode)
+    return 0
+
+
+def _stage_next_to(target: str, built: str) -> str:
+    """Copy ``built`` beside ``target`` so the final move is an atomic rename."""
+    folder = os.path.dirname(target) or "."
+    fd, staged = tempfile.mkstemp(prefix=".llmcc-", suffix=".o", dir=folder)
+    os.close(fd)
+    try:
+        shutil.copyfile(built, staged)
+        mode = 0o666 & ~_umask()
+        os.chmod(staged, mode)
+    except BaseException:
+        os.unlink(staged)
+        raise
+    return staged
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replay(stdout: bytes, stderr: bytes) -> None:
+    if stdout:
+        sys.stdout.buffer.write(stdout)
+        sys.stdout.buffer.flush()
+    if stderr:
+        sys.stderr.buffer.write(stderr)
+        sys.stderr.buffer.flush()

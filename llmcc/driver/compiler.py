@@ -1,0 +1,88 @@
+"""Finding the real compiler: explicit, configured or masqueraded, never llmcc itself.
+
+A masquerade link (``gcc -> llmcc`` early on PATH) must resolve to the next
+``gcc`` on PATH that is not llmcc. ``LLMCC_ACTIVE`` names the compilers llmcc
+has already run in this process tree, so a wrapper script that calls llmcc
+again is caught instead of recursing forever.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from llmcc.errors import ToolError
+
+ACTIVE_ENV = "LLMCC_ACTIVE"
+LLMCC_NAMES = frozenset({"llmcc", "llmcc.py", "__main__.py"})
+
+
+def _self_paths() -> set[str]:
+    paths = {os.path.realpath(sys.argv[0])}
+    launcher = shutil.which("llmcc")
+    if launcher:
+        paths.add(os.path.realpath(launcher))
+    return paths
+
+
+def _already_run() -> set[str]:
+    value = os.environ.get(ACTIVE_ENV, "")
+    return {p for p in value.split(os.pathsep) if p}
+
+
+def _is_llmcc(path: str, selves: set[str]) -> bool:
+    real = os.path.realpath(path)
+    if real in selves or os.path.basename(real) in LLMCC_NAMES:
+        return True
+    try:
+        with open(real, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return False
+    # a pip console script for llmcc (a copy rather than a link)
+    return head.startswith(b"#!") and b"from llmcc.cli.main import main" in head
+
+
+def resolve(name: str) -> str:
+    """The absolute path of compiler ``name`` (a name on PATH or a path), skipping llmcc."""
+    selves = _self_paths()
+    skip = _already_run()
+    if os.sep in name:
+        if not _is_llmcc(name, selves) and os.path.realpath(name) not in skip:
+            if os.access(name, os.X_OK) and os.path.isfile(name):
+                return os.path.abspath(name)
+            raise ToolError(f"compiler {name!r} is not an executable file")
+        name = os.path.basename(name)
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or ".", name)
+        if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
+            continue
+        if _is_llmcc(candidate, selves) or os.path.realpath(candidate) in skip:
+            continue
+        return os.path.abspath(candidate)
+    raise ToolError(
+        f"cannot find the real compiler {name!r} on PATH (only llmcc itself); "
+        "set LLMCC_CC to its full path"
+    )
+
+
+def child_env(compiler: str) -> dict[str, str]:
+    """The environment for running ``compiler``: marks it as run, for the recursion guard."""
+    env = dict(os.environ)
+    seen = _already_run() | {os.path.realpath(compiler)}
+    env[ACTIVE_ENV] = os.pathsep.join(sorted(seen))
+    return env
+
+
+def looks_like_compiler(arg: str) -> bool:
+    """Is ``llmcc ARG ...`` naming a compiler (``llmcc gcc -c x.c``) rather than an input?"""
+    if arg.startswith("-") or arg.startswith("@"):
+        return False
+    if os.sep in arg:
+        path = Path(arg)
+        return path.is_file() and os.access(path, os.X_OK) and path.suffix not in (".c", ".o")
+    if os.path.exists(arg):
+        return False
+    return shutil.which(arg) is not None

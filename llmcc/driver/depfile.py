@@ -1,0 +1,28 @@
+"""Dependency-file options for the compile step, so its ``.d`` is the one gcc would write.
+
+llmcc compiles with ``-S -o TMP.s``; left alone, gcc would then name the
+dependency file and its target after TMP.s. For ``-MD``/``-MMD`` this adds the
+``-MF`` and ``-MQ`` gcc derives from the real output (gcc -dumpspecs:
+``%{MD:-MD %{!o:%b.d}%{o*:%.d%*}}`` and ``-MQ %{o*}``). ``-Wp,-MD,path`` needs
+nothing: its target comes from the input name, not the output.
+"""
+
+from __future__ import annotations
+
+import os
+
+from llmcc.driver.args import CompileJob, Source
+
+
+def dependency_args(job: CompileJob, source: Source) -> list[str]:
+    deps = job.deps
+    if not deps.driver_md:
+        return []
+    obj = job.object_name(source)
+    extra = []
+    if deps.depfile is None:
+        base = job.output if job.output is not None else os.path.basename(source.path)
+        extra += ["-MF", os.path.splitext(base)[0] + ".d"]
+    if not deps.has_target:
+        extra += ["-MQ", obj]
+    return extra

@@ -1,0 +1,87 @@
+"""Every way an invocation or a candidate can end, as one enum with a description table.
+
+Logs, statistics, reports and rewards count these values, never free-form text.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Outcome(Enum):
+    """What happened. ``value`` is the stable name written to logs and caches."""
+
+    # -- invocation: passed through to the compiler untouched
+    DISABLED = "disabled"
+    NO_INPUT = "no_input"
+    QUERY = "query"
+    NOT_COMPILING = "not_compiling"
+    LINK_ONLY = "link_only"
+    STDIN_INPUT = "stdin_input"
+    OUTPUT_TO_STDOUT = "output_to_stdout"
+    NON_C_INPUT = "non_c_input"
+    MISSING_INPUT = "missing_input"
+    LTO = "lto"
+    NO_SPEED_OPT = "no_speed_opt"
+    BUILD_PROBE = "build_probe"
+    UNSUPPORTED_OPTION = "unsupported_option"
+    UNSUPPORTED_TARGET = "unsupported_target"
+    SPECIAL_OUTPUT = "special_output"
+    GCC_WOULD_FAIL = "gcc_would_fail"
+    # -- invocation: went through the pipeline
+    UNCHANGED = "unchanged"
+    OPTIMIZED = "optimized"
+    # -- invocation: fell back to the compiler
+    COMPILER_ERROR = "compiler_error"
+    INTERNAL_ERROR = "internal_error"
+    # -- candidate verdicts
+    ACCEPTED = "accepted"
+    PARSE_ERROR = "parse_error"
+    WRONG_FUNCTION = "wrong_function"
+    NO_VERIFIER = "no_verifier"
+    PROPOSER_FAILED = "proposer_failed"
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self][0]
+
+    @property
+    def passed_through(self) -> bool:
+        return _DESCRIPTIONS[self][1] == "pass"
+
+    @property
+    def is_error(self) -> bool:
+        return _DESCRIPTIONS[self][1] == "error"
+
+
+# outcome -> (description, kind); kind is "pass" (compiler ran untouched),
+# "pipeline" (llmcc compiled), "error" (llmcc fell back), or "candidate"
+_DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
+    Outcome.DISABLED: ("LLMCC_DISABLE is set", "pass"),
+    Outcome.NO_INPUT: ("no input files", "pass"),
+    Outcome.QUERY: ("compiler query (--version, -dump*, -print-*, -v, ...)", "pass"),
+    Outcome.NOT_COMPILING: ("not compiling to an object (-E, -S, -M, -fsyntax-only)", "pass"),
+    Outcome.LINK_ONLY: ("linking, no C source to compile", "pass"),
+    Outcome.STDIN_INPUT: ("source read from standard input", "pass"),
+    Outcome.OUTPUT_TO_STDOUT: ("output to standard output (-o -)", "pass"),
+    Outcome.NON_C_INPUT: ("an input is not C (assembly, C++, unknown language)", "pass"),
+    Outcome.MISSING_INPUT: ("an input file does not exist", "pass"),
+    Outcome.LTO: ("link-time optimization (-flto) objects hold no machine code", "pass"),
+    Outcome.NO_SPEED_OPT: ("no speed optimization asked for (-O0, -Og, -Os, -Oz or no -O)",
+                           "pass"),
+    Outcome.BUILD_PROBE: ("build-system probe (conftest, CMake try-compile)", "pass"),
+    Outcome.UNSUPPORTED_OPTION: ("an option whose side files llmcc cannot reproduce", "pass"),
+    Outcome.UNSUPPORTED_TARGET: ("target is not x86-64 (-m32, -mx32, -m16)", "pass"),
+    Outcome.SPECIAL_OUTPUT: ("an output is not a regular file (/dev/null, ...)", "pass"),
+    Outcome.GCC_WOULD_FAIL: ("arguments gcc rejects; let gcc say so", "pass"),
+    Outcome.UNCHANGED: ("compiled through the pipeline, no function rewritten", "pipeline"),
+    Outcome.OPTIMIZED: ("compiled through the pipeline with rewritten functions", "pipeline"),
+    Outcome.COMPILER_ERROR: ("the compiler reported errors; its own run was replayed", "error"),
+    Outcome.INTERNAL_ERROR: ("llmcc failed internally and fell back to the compiler", "error"),
+    Outcome.ACCEPTED: ("candidate verified correct and faster", "candidate"),
+    Outcome.PARSE_ERROR: ("candidate text is not valid assembly for the grammar", "candidate"),
+    Outcome.WRONG_FUNCTION: ("candidate does not define the function it replaces", "candidate"),
+    Outcome.NO_VERIFIER: ("no verifier is available, so no candidate can be accepted",
+                          "candidate"),
+    Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),
+}

@@ -1,0 +1,137 @@
+"""The optimization pipeline of one translation unit: select, propose, check, splice.
+
+The driver hands over a parsed Module and gets one back with accepted
+rewrites spliced in, plus a decision per function. Candidates pass through
+``STAGES`` in order; the first stage that rejects a candidate decides its
+verdict. Only a stage that measured a speedup can accept one, and until the
+verifier and timer are plugged in, the last stage rejects every candidate:
+llmcc never keeps a rewrite it has not proven.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from llmcc.asm.module import Function, Module
+from llmcc.asm.parser import parse_statements
+from llmcc.errors import AsmModelError, AsmParseError
+from llmcc.outcome import Outcome
+from llmcc.propose import Candidate, FunctionTask, Proposer
+
+# seconds a proposer may spend on one function before the pipeline moves on
+DEFAULT_PROPOSER_BUDGET_S = 30.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    candidate: Candidate
+    outcome: Outcome
+    stage: str  # parse, define, verify, timing
+    reason: str = ""
+    speedup: float | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+
+@dataclass
+class FunctionDecision:
+    name: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    chosen: Verdict | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PipelineResult:
+    module: Module
+    decisions: list[FunctionDecision]
+
+    @property
+    def rewritten(self) -> list[str]:
+        return [d.name for d in self.decisions if d.chosen is not None]
+
+
+Stage = Callable[[Candidate, FunctionTask], Verdict | None]
+
+
+def check_parse(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    try:
+        parse_statements(candidate.text)
+    except AsmParseError as exc:
+        return Verdict(candidate, Outcome.PARSE_ERROR, "parse", str(exc))
+    return None
+
+
+def check_defines(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    try:
+        Module(candidate.text).function(task.name)
+    except AsmModelError as exc:
+        return Verdict(candidate, Outcome.WRONG_FUNCTION, "define", str(exc))
+    return None
+
+
+def no_verifier(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    return Verdict(candidate, Outcome.NO_VERIFIER, "verify", Outcome.NO_VERIFIER.description)
+
+
+STAGES: list[Stage] = [check_parse, check_defines, no_verifier]
+
+
+def selectable(fn: Function) -> bool:
+    """Functions llmcc may touch at all: gcc-shaped, no user inline asm."""
+    return not fn.opaque
+
+
+def optimize(
+    module: Module,
+    *,
+    proposers: list[Proposer],
+    source: str,
+    compiler: str,
+    flags: tuple[str, ...],
+    budget_s: float = DEFAULT_PROPOSER_BUDGET_S,
+    stages: list[Stage] | None = None,
+) -> PipelineResult:
+    """Run every proposer on every selectable function and splice in accepted candidates."""
+    stages = STAGES if stages is None else stages
+    decisions: list[FunctionDecision] = []
+    if not proposers:
+        return PipelineResult(module, decisions)
+    result = module
+    for fn in list(module.functions.values()):
+        if not selectable(fn):
+            continue
+        task = FunctionTask(module, fn, source, compiler, flags)
+        decision = FunctionDecision(fn.name)
+        for proposer in proposers:
+            start = time.monotonic()
+            try:
+                candidates = proposer.propose(task, budget_s)
+            except Exception as exc:  # a proposer must never break a build
+                decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_FAILED.value}: {exc}")
+                continue
+            decision.notes.append(
+                f"{proposer.name}: {len(candidates)} candidates in "
+                f"{time.monotonic() - start:.2f}s"
+            )
+            for cand in candidates:
+                decision.verdicts.append(_judge(cand, task, stages))
+        accepted = [v for v in decision.verdicts if v.accepted]
+        if accepted:
+            decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0)
+            tag = f"llmcc{len(decisions)}"
+            result = result.with_candidate(fn.name, decision.chosen.candidate.text, tag)
+        decisions.append(decision)
+    return PipelineResult(result, decisions)
+
+
+def _judge(candidate: Candidate, task: FunctionTask, stages: list[Stage]) -> Verdict:
+    for stage in stages:
+        verdict = stage(candidate, task)
+        if verdict is not None:
+            return verdict
+    raise AssertionError("the last stage must decide")

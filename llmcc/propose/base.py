@@ -1,0 +1,48 @@
+"""What a proposer is given and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from llmcc.asm.module import Function, Module
+
+
+@dataclass(frozen=True)
+class FunctionTask:
+    """One function to improve, with everything a proposer may use.
+
+    ``flags`` are the effective compiler flags of the baseline (-O3 applied);
+    ``source`` is the C file it came from.
+    """
+
+    module: Module
+    function: Function
+    source: str
+    compiler: str
+    flags: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    @property
+    def baseline_text(self) -> str:
+        return self.module.function_text(self.function.name)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed replacement for one function: its assembly text and where it came from."""
+
+    function: str
+    text: str
+    origin: str  # proposer name plus detail, e.g. "variants:-O2"
+
+
+class Proposer(Protocol):
+    name: str
+
+    def propose(self, task: FunctionTask, budget_s: float) -> list[Candidate]:
+        """Candidates for ``task``; must return within ``budget_s`` and may return none."""
+        ...
