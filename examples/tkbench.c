@@ -20,15 +20,16 @@
 #define BYTES 16384        /* checksum / hash input (bytes) */
 #define WORDS 4096         /* bit counting, vector ops, sort (elements) */
 #define KEYS 1024          /* 64-bit keys hashed per call */
-#define SIGNAL 4096        /* window / filter input (samples) */
-#define WINDOW 4           /* moving-sum window (bytes) */
+#define PIXELS 4096        /* row sums: rows (RGB pixels) */
+#define CHANNELS 3         /* row sums: bytes per row */
+#define SIGNAL 4096        /* filter input (samples) */
 #define NTAPS 4            /* FIR taps */
 
 static uint8_t bytes[BYTES];
 static uint32_t wa[WORDS], wb[WORDS], wacc[WORDS], sort_src[WORDS], sort_buf[WORDS];
 static uint64_t keys[KEYS], hashes[KEYS];
-static uint8_t signal8[SIGNAL];
-static uint32_t sums[SIGNAL];
+static uint8_t pixels[PIXELS * CHANNELS];
+static uint32_t sums[PIXELS];
 static int16_t signal16[SIGNAL];
 static int32_t filtered[SIGNAL];
 static const int16_t taps[NTAPS] = { 1, 3, 3, 1 };
@@ -49,9 +50,8 @@ static void setup(void)
     }
     for (size_t i = 0; i < KEYS; i++)
         keys[i] = ((uint64_t)NEXT() << 32) | NEXT();
-    /* Text-like byte signal: printable ASCII. */
-    for (size_t i = 0; i < SIGNAL; i++)
-        signal8[i] = (uint8_t)(32 + NEXT() % 95);
+    for (size_t i = 0; i < PIXELS * CHANNELS; i++)
+        pixels[i] = (uint8_t)NEXT();
     /* Noisy sine-ish 16-bit signal. */
     for (size_t i = 0; i < SIGNAL; i++) {
         int32_t tri = (int32_t)(i % 256) - 128;
@@ -75,7 +75,7 @@ static void b_sort(void)
     tk_sort_u32(sort_buf, WORDS);
     sink = sort_buf[WORDS / 2];
 }
-static void b_window(void) { sink = (uint32_t)tk_window_sum_u8(sums, signal8, SIGNAL, WINDOW) + sums[9]; }
+static void b_rows(void) { tk_row_sums_u8(sums, pixels, PIXELS, CHANNELS); sink = sums[9]; }
 static void b_fir(void) { sink = (uint32_t)tk_fir_i16(filtered, signal16, SIGNAL, taps, NTAPS) + (uint32_t)filtered[9]; }
 
 static const struct {
@@ -91,7 +91,7 @@ static const struct {
     { "tk_fnv1a32", b_fnv1a },
     { "tk_hash_u64", b_hash_u64 },
     { "tk_sort_u32", b_sort },
-    { "tk_window_sum_u8", b_window },
+    { "tk_row_sums_u8", b_rows },
     { "tk_fir_i16", b_fir },
 };
 

@@ -211,35 +211,37 @@ static void test_sort(void)
     }
 }
 
-static void test_window(void)
+static void test_rows(void)
 {
-    static const uint8_t s[] = { 1, 2, 3, 4, 5, 255, 255 };
-    uint32_t out[8];
+    static const uint8_t m[] = { 1, 2, 3, 4, 5, 6, 255, 255, 255, 0, 0, 9 };
+    uint32_t out[6];
     memset(out, 0xab, sizeof out);
-    CHECK(tk_window_sum_u8(out, s, 7, 3) == 5);
-    CHECK(out[0] == 6 && out[1] == 9 && out[2] == 12 && out[3] == 264
-          && out[4] == 515);
-    CHECK(out[5] == 0xababababu); /* nothing written past the end */
-    CHECK(tk_window_sum_u8(out, s, 7, 0) == 0);
-    CHECK(tk_window_sum_u8(out, s, 7, 8) == 0);
-    CHECK(tk_window_sum_u8(out, s, 7, 7) == 1 && out[0] == 525);
+    tk_row_sums_u8(out, m, 4, 3);
+    CHECK(out[0] == 6 && out[1] == 15 && out[2] == 765 && out[3] == 9);
+    CHECK(out[4] == 0xababababu); /* nothing written past the end */
+    tk_row_sums_u8(out, m, 0, 3);
+    CHECK(out[0] == 6);           /* rows == 0 writes nothing */
+    tk_row_sums_u8(out, m, 2, 0);
+    CHECK(out[0] == 0 && out[1] == 0);
+    tk_row_sums_u8(out, m, 1, 12);
+    CHECK(out[0] == 795);
 
-    enum { N = 700 };
+    enum { N = 4000 };
     static uint8_t in[N];
     static uint32_t got[N + 1];
     for (size_t i = 0; i < N; i++)
         in[i] = (uint8_t)rnd();
-    size_t windows[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 64, 100, N };
-    for (size_t t = 0; t < sizeof windows / sizeof windows[0]; t++) {
-        size_t w = windows[t];
-        got[N - w + 1] = 0x12345678u;
-        CHECK(tk_window_sum_u8(got, in, N, w) == N - w + 1);
-        int ok = got[N - w + 1] == 0x12345678u;
-        for (size_t i = 0; i + w <= N; i++) {
+    size_t widths[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, N };
+    for (size_t t = 0; t < sizeof widths / sizeof widths[0]; t++) {
+        size_t cols = widths[t], rows = N / cols;
+        got[rows] = 0x12345678u;
+        tk_row_sums_u8(got, in, rows, cols);
+        int ok = got[rows] == 0x12345678u;
+        for (size_t r = 0; r < rows; r++) {
             uint32_t sum = 0;
-            for (size_t k = 0; k < w; k++)
-                sum += in[i + k];
-            ok &= got[i] == sum;
+            for (size_t c = 0; c < cols; c++)
+                sum += in[r * cols + c];
+            ok &= got[r] == sum;
         }
         CHECK(ok);
     }
@@ -290,7 +292,7 @@ int main(void)
     test_vec();
     test_hash();
     test_sort();
-    test_window();
+    test_rows();
     test_filter();
     if (failures) {
         fprintf(stderr, "tktest: %d of %d checks FAILED\n", failures, checks);

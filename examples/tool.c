@@ -2,7 +2,8 @@
  *
  *   tool sum    [FILE]     CRC-32, Adler-32, FNV-1a and set-bit count
  *   tool sort   [FILE]     sort unsigned integers (whitespace separated)
- *   tool dense W [FILE]    densest W-byte window (largest byte sum)
+ *   tool rows COLS [FILE]  treat input as COLS-byte rows (e.g. RGB pixels,
+ *                          COLS = 3): brightest and darkest row
  *   tool smooth [FILE]     4-tap [1 3 3 1] smoothing of integer samples
  *
  * FILE defaults to standard input.
@@ -126,26 +127,33 @@ static int cmd_sort(const char *path)
     return 0;
 }
 
-static int cmd_dense(const char *warg, const char *path)
+static int cmd_rows(const char *carg, const char *path)
 {
     char *end;
-    unsigned long w = strtoul(warg, &end, 10);
-    if (*end || w == 0 || w > 1u << 24)
-        die("window must be a positive integer");
+    unsigned long cols = strtoul(carg, &end, 10);
+    if (*end || cols == 0 || cols > 1u << 24)
+        die("COLS must be a positive integer");
 
     size_t len;
     uint8_t *data = read_all(path, &len);
-    uint32_t *sums = xrealloc(NULL, len * sizeof *sums);
-    size_t n = tk_window_sum_u8(sums, data, len, w);
-    if (n == 0) {
-        printf("input shorter than window\n");
+    size_t rows = len / cols;
+    uint32_t *sums = xrealloc(NULL, rows * sizeof *sums);
+    tk_row_sums_u8(sums, data, rows, cols);
+    if (rows == 0) {
+        printf("input shorter than one row\n");
     } else {
-        size_t best = 0;
-        for (size_t i = 1; i < n; i++)
-            if (sums[i] > sums[best])
-                best = i;
-        printf("offset %zu sum %u mean %.2f\n", best, sums[best],
-               (double)sums[best] / (double)w);
+        size_t hi = 0, lo = 0;
+        for (size_t r = 1; r < rows; r++) {
+            if (sums[r] > sums[hi])
+                hi = r;
+            if (sums[r] < sums[lo])
+                lo = r;
+        }
+        printf("rows %zu (%zu trailing bytes ignored)\n", rows, len % cols);
+        printf("max  row %zu sum %u mean %.2f\n", hi, sums[hi],
+               (double)sums[hi] / (double)cols);
+        printf("min  row %zu sum %u mean %.2f\n", lo, sums[lo],
+               (double)sums[lo] / (double)cols);
     }
     free(sums);
     free(data);
@@ -176,7 +184,7 @@ static void usage(void)
 {
     fputs("usage: tool sum [FILE]\n"
           "       tool sort [FILE]\n"
-          "       tool dense W [FILE]\n"
+          "       tool rows COLS [FILE]\n"
           "       tool smooth [FILE]\n", stderr);
     exit(2);
 }
@@ -190,8 +198,8 @@ int main(int argc, char **argv)
         return cmd_sum(argc == 3 ? argv[2] : NULL);
     if (!strcmp(cmd, "sort") && argc <= 3)
         return cmd_sort(argc == 3 ? argv[2] : NULL);
-    if (!strcmp(cmd, "dense") && (argc == 3 || argc == 4))
-        return cmd_dense(argv[2], argc == 4 ? argv[3] : NULL);
+    if (!strcmp(cmd, "rows") && (argc == 3 || argc == 4))
+        return cmd_rows(argv[2], argc == 4 ? argv[3] : NULL);
     if (!strcmp(cmd, "smooth") && argc <= 3)
         return cmd_smooth(argc == 3 ? argv[2] : NULL);
     usage();

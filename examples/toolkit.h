@@ -48,12 +48,12 @@ void tk_hash_u64(uint64_t *out, const uint64_t *keys, size_t n);
 /* Sort n unsigned 32-bit integers ascending, in place. */
 void tk_sort_u32(uint32_t *a, size_t n);
 
-/* window.c -------------------------------------------------------------- */
+/* rows.c ---------------------------------------------------------------- */
 
-/* Moving sum of a byte signal: out[i] = in[i] + ... + in[i + w - 1]
- * for i in [0, n - w].  Returns the number of outputs (n - w + 1), or 0
- * when w == 0 or w > n (nothing is written then). */
-size_t tk_window_sum_u8(uint32_t *out, const uint8_t *in, size_t n, size_t w);
+/* Row sums of a rows x cols byte matrix stored row-major (row r occupies
+ * m[r * cols .. r * cols + cols)):  out[r] = sum of the bytes of row r.
+ * Writes out[0..rows). */
+void tk_row_sums_u8(uint32_t *out, const uint8_t *m, size_t rows, size_t cols);
 
 /* filter.c -------------------------------------------------------------- */
 

@@ -101,7 +101,7 @@ def optimize(
     decisions: list[FunctionDecision] = []
     if not proposers:
         return PipelineResult(module, decisions)
-    result = module
+    chosen: dict[str, str] = {}
     for fn in list(module.functions.values()):
         if not selectable(fn):
             continue
@@ -123,9 +123,9 @@ def optimize(
         accepted = [v for v in decision.verdicts if v.accepted]
         if accepted:
             decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0)
-            tag = f"llmcc{len(decisions)}"
-            result = result.with_candidate(fn.name, decision.chosen.candidate.text, tag)
+            chosen[fn.name] = decision.chosen.candidate.text
         decisions.append(decision)
+    result = module.with_candidates(chosen, "llmcc") if chosen else module
     return PipelineResult(result, decisions)
 
 

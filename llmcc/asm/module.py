@@ -250,62 +250,79 @@ class Module:
             out.append(self._tracker.directive(fn.section))
         return out
 
-    def replaced(self, name: str, new_text: str) -> Module:
-        """A new module in which function ``name`` is ``new_text``.
+    def replaced(self, new_texts: dict[str, str]) -> Module:
+        """A new module in which each function named in ``new_texts`` is that text.
 
-        ``new_text`` must start in the function's section; labels the old body
-        defined and the rest of the module still refers to (debug info's
-        ``.LFB``/``.LVL`` ranges) are kept defined, at the new function's end,
-        so the module still assembles.
+        Each text must open with a section directive (``function_text`` does).
+        Labels an old body defined that the rest of the module still refers to
+        (debug info's ``.LFB``/``.LVL`` ranges) stay defined, in their own
+        section, at the end of the new function, so the module still assembles.
         """
-        fn = self.function(name)
-        removed = set(fn.body) | set(fn.extra)
-        for block in fn.data:
-            removed.update(block)
-        still_needed = self._labels_used_outside(fn, removed)
-        new_lines = new_text.rstrip("\n").split("\n")
-        tail = [f"{label}:" for label in still_needed]
-        # the replaced region must leave the assembler in the section it found
+        starts: dict[int, tuple[Function, str]] = {}
+        removed: set[int] = set()
+        for name, text in new_texts.items():
+            fn = self.function(name)
+            starts[fn.body.start] = (fn, text)
+            removed.update(fn.body)
+            removed.update(fn.extra)
+            for block in fn.data:
+                removed.update(block)
+        still_needed = self._labels_used_outside(removed)
         out: list[str] = []
         for j, line in enumerate(self.lines):
-            if j == fn.body.start:
-                out.extend(new_lines)
-                if tail:
-                    out.append(self._tracker.directive(fn.section))
-                    out.extend(tail)
-                end_section = self.lines[fn.body.stop - 1].section
-                out.append(self._tracker.directive(end_section))
-            if j in removed:
-                continue
-            out.append(line.text)
+            if j in starts:
+                fn, text = starts[j]
+                new_lines, _ = split_lines(text.rstrip("\n"))
+                out.extend(line.text for line in new_lines)
+                redefined = {label for line in new_lines for label in line.labels}
+                for section, labels in _by_section(still_needed, fn, self.lines).items():
+                    kept = [label for label in labels if label not in redefined]
+                    if kept:
+                        out.append(self._tracker.directive(section))
+                        out.extend(f"{label}:" for label in kept)
+                # leave the assembler in the section the old text left it in
+                out.append(self._tracker.directive(self.lines[fn.body.stop - 1].section))
+            if j not in removed:
+                out.append(line.text)
         return Module("\n".join(out))
 
-    def with_candidate(self, name: str, candidate_text: str, tag: str) -> Module:
-        """Splice function ``name`` from ``candidate_text`` (a whole TU or just the function).
+    def with_candidates(self, candidates: dict[str, str], tag: str) -> Module:
+        """Splice each function from its candidate text (a whole TU or just the function).
 
-        The candidate's own ``.L`` labels get ``tag`` so they cannot clash.
+        The candidates' own ``.L`` labels get ``tag`` and a number so they cannot clash.
         """
         from llmcc.asm.rename import uniquify_local_labels
 
-        snippet = Module(candidate_text).function_text(name)
-        return self.replaced(name, uniquify_local_labels(snippet, tag))
+        snippets = {
+            name: uniquify_local_labels(Module(text).function_text(name), f"{tag}{n}")
+            for n, (name, text) in enumerate(candidates.items())
+        }
+        return self.replaced(snippets)
 
-    def _labels_used_outside(self, fn: Function, removed: set[int]) -> list[str]:
-        defined = []
-        for j in sorted(removed):
-            defined.extend(label for label in self.lines[j].labels if label != fn.name
-                           and label != fn.cold)
+    def _labels_used_outside(self, removed: set[int]) -> dict[int, list[str]]:
+        """Line index -> labels defined there that lines outside ``removed`` refer to."""
+        defined = {j: self.lines[j].labels for j in removed if self.lines[j].labels}
         if not defined:
-            return []
-        wanted = set(defined)
+            return {}
+        wanted = {label for labels in defined.values() for label in labels}
         used: set[str] = set()
         for j, line in enumerate(self.lines):
             if j in removed or not line.args:
                 continue
-            for sym in line.symbols():
-                if sym in wanted:
-                    used.add(sym)
-        return [label for label in defined if label in used]
+            used.update(sym for sym in line.symbols() if sym in wanted)
+        out = {j: [lb for lb in labels if lb in used] for j, labels in defined.items()}
+        return {j: labels for j, labels in out.items() if labels}
+
+
+def _by_section(needed: dict[int, list[str]], fn: Function, lines: list[Line]
+                ) -> dict[str, list[str]]:
+    """The still-needed labels of ``fn``'s old lines, grouped by the section they were in."""
+    owned = [*fn.body, *fn.extra, *(j for block in fn.data for j in block)]
+    grouped: dict[str, list[str]] = {}
+    for j in sorted(owned):
+        if j in needed:
+            grouped.setdefault(lines[j].section, []).extend(needed[j])
+    return grouped
 
 
 def _replace(fn: Function, **changes) -> Function:

@@ -8,6 +8,7 @@ cheaply by ``llmcc.asm.lines`` and parsed here only where needed.
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 from importlib import resources
 
 from llmcc.asm.syntax import (
@@ -29,6 +30,11 @@ GRAMMAR_FILE = "gas.lark"
 
 def grammar_text() -> str:
     return resources.files("llmcc.grammar").joinpath(GRAMMAR_FILE).read_text()
+
+
+class _Located(NamedTuple):
+    body: Directive | Instruction
+    line: int
 
 
 def _expr(tokens) -> Expr:
@@ -96,12 +102,14 @@ def _build_transformer():
             return tuple(ops)
 
         # -- statements
+        # bodies travel up with their line number, which statement() keeps
         def instruction(self, *children):
             *prefixes, mnemonic, operands = children
-            return Instruction(tuple(map(str, prefixes)), str(mnemonic), operands or ())
+            body = Instruction(tuple(map(str, prefixes)), str(mnemonic), operands or ())
+            return _Located(body, mnemonic.line)
 
         def bare_prefix(self, *prefixes):
-            return Instruction(tuple(map(str, prefixes)), "", ())
+            return _Located(Instruction(tuple(map(str, prefixes)), "", ()), prefixes[0].line)
 
         def dir_arg(self, tok=None):
             return str(tok).rstrip() if tok is not None else ""
@@ -110,15 +118,15 @@ def _build_transformer():
             return () if args == ("",) else tuple(args)
 
         def directive(self, name, args):
-            return Directive(str(name), args)
+            return _Located(Directive(str(name), args), name.line)
 
         def statement(self, *children):
             labels = tuple(str(c)[:-1] for c in children if getattr(c, "type", None) == "LABEL")
             comment = next(
                 (str(c) for c in children if getattr(c, "type", None) == "COMMENT"), None
             )
-            body = next((c for c in children if isinstance(c, (Directive, Instruction))), None)
-            line = next((c.line for c in children if hasattr(c, "line")), 0)
+            body = next((c.body for c in children if isinstance(c, _Located)), None)
+            line = children[0].line
             return Statement(labels, body, comment, line)
 
         def start(self, *statements):
@@ -152,8 +160,6 @@ def parse_statements(text: str) -> list[Statement]:
         statements = _parser().parse(text)
     except lark.exceptions.UnexpectedInput as exc:
         raise _to_parse_error(exc, text) from None
-    # statement() only sees token lines for statements that hold tokens; fill
-    # in lines for the rare ones that do not from their position in the list.
     return statements
 
 

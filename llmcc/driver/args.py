@@ -202,12 +202,13 @@ def classify(args: list[str]) -> CompileJob | PassThrough:
         elif _OPT_RE.match(arg):
             opt_index.append(i)
             opt_level = arg
-        elif arg in ("-m64", "-msse2avx") or arg.startswith(("-Wa,", "-gz")) or (
-            arg.startswith("-B") and len(arg) > 2
+        elif arg in ("-m64", "-msse2avx", "-mavx", "-w") or arg.startswith(("-Wa,", "-g")) or (
+            arg.startswith(("-B", "-I")) and len(arg) > 2
         ):
-            # what gcc's asm spec forwards to `as` (gcc -dumpspecs: *asm, asm_options)
+            # what gcc's asm spec forwards to `as` (gcc -dumpspecs: *asm, asm_options:
+            # -w, -I, the -g level and DWARF version, -gz; -mavx decides -msse2avx)
             asm_flags.append(arg)
-        if arg in ("-Xassembler", "-B") and i + 1 < n:
+        if arg in ("-Xassembler", "-B", "-I") and i + 1 < n:
             asm_flags.extend(args[i:i + 2])
         if arg in TAKES_ARG:
             if i + 1 >= n:

@@ -22,6 +22,7 @@ from llmcc.errors import ToolError
 from llmcc.outcome import Outcome
 
 _COLOR_OPTIONS = ("-fdiagnostics-color", "-fno-diagnostics-color")
+_URL_OPTIONS = ("-fdiagnostics-urls", "-fno-diagnostics-urls")
 
 
 class CompilerFailed(Exception):
@@ -72,10 +73,31 @@ def compile_step_args(job: CompileJob, source: Source, args: list[str], asm_out:
             out.append(arg)
         i += 1
     out += dependency_args(job, source)
-    if sys.stderr.isatty() and not any(a.startswith(_COLOR_OPTIONS) for a in args):
-        out.append("-fdiagnostics-color=always")  # gcc colours a terminal; keep that
+    # gcc colours a terminal and may add option URLs; its stderr here is a pipe, so ask
+    if _gcc_would_colorize() and not any(a.startswith(_COLOR_OPTIONS) for a in args):
+        out.append("-fdiagnostics-color=always")
+    if _gcc_would_link_urls() and not any(a.startswith(_URL_OPTIONS) for a in args):
+        out.append("-fdiagnostics-urls=always")
     out += ["-S", "-o", asm_out]
     return out
+
+
+def _gcc_would_colorize() -> bool:
+    """gcc's -fdiagnostics-color=auto rule: stderr is a terminal and TERM is set, not "dumb"."""
+    term = os.environ.get("TERM")
+    return term is not None and term != "dumb" and os.isatty(2)
+
+
+def _gcc_would_link_urls() -> bool:
+    """gcc's -fdiagnostics-urls=auto rule (diagnostic-color.cc, auto_enable_urls)."""
+    if not _gcc_would_colorize():
+        return False
+    colorterm = os.environ.get("COLORTERM")
+    if colorterm in ("xfce4-terminal", "gnome-terminal"):
+        return False
+    if "GCC_URLS" in os.environ or "TERM_URLS" in os.environ:
+        return True
+    return not (colorterm is None and os.environ.get("TERM") in ("xterm", "linux"))
 
 
 def link_args(job: CompileJob, objects: dict[int, str]) -> list[str]:

@@ -55,3 +55,16 @@ double _Complex cexp_sum(int n)
 }
 
 double creal_part(double _Complex z) { return creal(z) + cimag(z) * 0.5; }
+
+static double _Complex conj_scale(double _Complex z, double k)
+{
+    return conj(z) * k;
+}
+
+double _Complex reflect_sum(const double _Complex *v, size_t n, double k)
+{
+    double _Complex s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += conj_scale(v[i], k);
+    return s;
+}

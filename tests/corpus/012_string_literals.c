@@ -75,3 +75,17 @@ size_t utf8_bytes(void)
 {
     return strlen(utf8_src) + strlen(mutable_buf);
 }
+
+static int count_char(const char *s, size_t n, char c)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == c;
+    return k;
+}
+
+int blob_nul_count(void)
+{
+    return count_char(embedded_blob, sizeof embedded_blob, '\0') +
+           count_char(str_table[6], 20, '\0');
+}

@@ -71,3 +71,14 @@ long bss_sum(void)
 
 int *get_global_addr(void) { return ptr_to_global; }
 const char *ro_row(int i) { return ro_bytes[i % 3]; }
+
+static const struct shape *shape_by_index(unsigned i)
+{
+    return i < 2 ? &shapes[i] : NULL;
+}
+
+double shape_scale(unsigned i)
+{
+    const struct shape *s = shape_by_index(i);
+    return s ? s->scale * (double)fdata[0] : -1.0;
+}

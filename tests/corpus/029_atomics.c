@@ -90,3 +90,9 @@ __int128 atomic_load128(__int128 *p)
 {
     return __atomic_load_n(p, __ATOMIC_SEQ_CST);
 }
+
+int asm_xadd(int *p, int v)
+{
+    __asm__ volatile("lock; xaddl %0, %1" : "+r"(v), "+m"(*p) : : "memory", "cc");
+    return v;
+}

@@ -87,3 +87,14 @@ is_other:
     score -= 1;
     goto next;
 }
+
+static int64_t run_const_program(void)
+{
+    static const int32_t prog[] = { OP_PUSH, 6, OP_PUSH, 7, OP_MUL, OP_HALT };
+    return cg_run(prog, sizeof prog / sizeof prog[0]);
+}
+
+int64_t cg_selftest(void)
+{
+    return run_const_program() - 42;
+}

@@ -70,3 +70,17 @@ int find_in_matrix(const int *m, int rows, int cols, int v, int *r, int *c)
             }
     return 0;
 }
+
+static double grid_norm(double g[N][N])
+{
+    double s = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            s += g[i][j] * g[i][j];
+    return s;
+}
+
+double grid_delta(void)
+{
+    return grid_norm(grid_b) - grid_norm(grid_a);
+}

@@ -80,3 +80,18 @@ double *scratch_identity(void)
         blk_tmp[i] = (i % (DIM + 1)) == 0;
     return blk_tmp;
 }
+
+__attribute__((target("avx512f,prefer-vector-width=512")))
+void matmul_d_avx512(double *restrict c, const double *restrict a,
+                     const double *restrict b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++)
+            c[i * n + j] = 0;
+        for (int k = 0; k < n; k++) {
+            double aik = a[i * n + k];
+            for (int j = 0; j < n; j++)
+                c[i * n + j] += aik * b[k * n + j];
+        }
+    }
+}

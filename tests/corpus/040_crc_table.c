@@ -83,3 +83,19 @@ uint32_t crc32c_hw(uint32_t crc, const uint8_t *p, size_t n)
     return ~crc;
 }
 #endif
+
+static uint32_t crc32_bitwise(uint32_t crc, const uint8_t *p, size_t n)
+{
+    crc = ~crc;
+    while (n--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+    }
+    return ~crc;
+}
+
+int crc32_selfcheck(const uint8_t *p, size_t n)
+{
+    return crc32_update(0, p, n) == crc32_bitwise(0, p, n);
+}

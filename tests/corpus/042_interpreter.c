@@ -96,3 +96,16 @@ int64_t vm_run_main(const int32_t *code, uint32_t len)
     vm_reset(&vm_main);
     return vm_exec(&vm_main, code, len);
 }
+
+static int count_op(const int32_t *code, uint32_t len, enum opcode op)
+{
+    int c = 0;
+    for (uint32_t i = 0; i < len; i++)
+        c += (code[i] & 31) == (int32_t)op;
+    return c;
+}
+
+int vm_count_branches(const int32_t *code, uint32_t len)
+{
+    return count_op(code, len, I_JMP) + count_op(code, len, I_JZ) + count_op(code, len, I_JNZ);
+}

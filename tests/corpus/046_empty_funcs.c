@@ -40,7 +40,7 @@ int main_like(int argc, char **argv)
     return 0;
 }
 
-__attribute__((noinline)) void noinline_empty(void) { __asm__(""); }
+__attribute__((noinline)) void noinline_empty(void) { __asm__ volatile("nop"); }
 
 void call_noinline_empty(void)
 {

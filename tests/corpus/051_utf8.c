@@ -101,3 +101,15 @@ size_t utf8_to_utf32(uint32_t *out, const uint8_t *s, size_t n)
         i += utf8_decode(s + i, n - i, &out[k++]);
     return k;
 }
+
+static int is_continuation(uint8_t b)
+{
+    return (b & 0xc0) == 0x80;
+}
+
+size_t utf8_prev_boundary(const uint8_t *s, size_t i)
+{
+    while (i > 0 && is_continuation(s[i]))
+        i--;
+    return i;
+}

@@ -59,3 +59,16 @@ int bytes_sum(void)
 {
     return bss_bytes[0] + bss_bytes[1] + bss_bytes[2];
 }
+
+static int sum_prefix(const char *p, int n)
+{
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+int tentative_prefix(int n)
+{
+    return sum_prefix(tentative_array, n > 100 ? 100 : n) + sum_prefix(local_big, 16);
+}

@@ -61,3 +61,13 @@ int print_long_double(char *buf, size_t n, long double x)
 {
     return snprintf(buf, n, "%.20Lf %La", x, x);
 }
+
+static const char *level_name(int level)
+{
+    return level >= 0 && level < 5 ? level_names[level] : "?????";
+}
+
+int print_level(char *buf, size_t n, int level)
+{
+    return snprintf(buf, n, "<%s:%d>", level_name(level), level);
+}

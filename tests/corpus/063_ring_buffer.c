@@ -60,9 +60,21 @@ int ring_peek(const struct ring *r)
     return r->data[r->tail & (RING_SIZE - 1)];
 }
 
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
+
+void ring_wait_data(const struct ring *r)
+{
+    while (ring_used(r) == 0)
+        cpu_relax();
+}
+
 void ring_reset(struct ring *r)
 {
     r->head = r->tail = 0;
+    __asm__ volatile("mfence" ::: "memory");
 }
 
 uint64_t ring_drop_count(void) { return ring_drops; }

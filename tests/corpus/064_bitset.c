@@ -2,6 +2,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #define BS_WORDS 64
 typedef struct { uint64_t w[BS_WORDS]; } bitset;
@@ -67,4 +70,35 @@ size_t primes_in_mask(const bitset *mask)
 {
     bs_and(&bs_scratch, &bs_primes, mask);
     return bs_count(&bs_scratch);
+}
+
+size_t bs_xor_count(const bitset *a, const bitset *b)
+{
+    size_t c = 0;
+#if defined(__AVX512F__)
+    for (int i = 0; i < BS_WORDS; i += 8) {
+        __m512i x = _mm512_xor_si512(_mm512_loadu_si512(&a->w[i]), _mm512_loadu_si512(&b->w[i]));
+        uint64_t tmp[8];
+        _mm512_storeu_si512(tmp, x);
+        for (int k = 0; k < 8; k++)
+            c += (size_t)__builtin_popcountll(tmp[k]);
+    }
+#else
+    for (int i = 0; i < BS_WORDS; i++)
+        c += (size_t)__builtin_popcountll(a->w[i] ^ b->w[i]);
+#endif
+    return c;
+}
+
+static void bs_fill(bitset *b, uint64_t pattern)
+{
+    for (int i = 0; i < BS_WORDS; i++)
+        b->w[i] = pattern;
+}
+
+size_t bs_pattern_primes(uint64_t pattern)
+{
+    bitset m;
+    bs_fill(&m, pattern);
+    return primes_in_mask(&m);
 }

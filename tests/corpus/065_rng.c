@@ -79,3 +79,30 @@ void fill_random(uint32_t *p, size_t n)
     for (size_t i = 0; i < n; i++)
         p[i] = pcg32();
 }
+
+uint64_t seed_from_tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    seed_all(((uint64_t)hi << 32) | lo);
+    return splitmix_state;
+}
+
+static double gauss_pair(double *second)
+{
+    double u, v, s;
+    do {
+        u = rand_double() * 2.0 - 1.0;
+        v = rand_double() * 2.0 - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double k = __builtin_sqrt(-2.0 * __builtin_log(s) / s);
+    *second = v * k;
+    return u * k;
+}
+
+double rand_normal(void)
+{
+    double other;
+    return gauss_pair(&other);
+}

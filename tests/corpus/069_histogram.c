@@ -83,3 +83,16 @@ int hist_mode(void)
 }
 
 uint64_t hist_outlier_count(void) { return hist_outliers; }
+
+static double bin_center(int i)
+{
+    return hist_lo + (i + 0.5) * (hist_hi - hist_lo) / NBINS;
+}
+
+double hist_mean(void)
+{
+    double s = 0;
+    for (int i = 0; i < NBINS; i++)
+        s += bin_center(i) * hist_bins[i];
+    return hist_total ? s / (double)hist_total : 0.0;
+}

@@ -77,3 +77,15 @@ void sobel_x(int16_t *restrict out, const uint8_t *restrict in, int w, int h)
                                        (p[-w - 1] + 2 * p[-1] + p[w - 1]));
         }
 }
+
+static uint8_t clamp_u8(int v)
+{
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+void adjust_contrast(int num, int den)
+{
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            img_out[y][x] = clamp_u8((img_in[y][x] - 128) * num / den + 128);
+}

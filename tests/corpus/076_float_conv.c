@@ -75,3 +75,16 @@ int16_t half_bits(float f)
         return (int16_t)(sign | 0x7c00);
     return (int16_t)(sign | ((exp - 112) << 10) | (mant >> 13));
 }
+
+static double frac_part(double x)
+{
+    return x - trunc(x);
+}
+
+double sum_fractions(const double *v, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += frac_part(v[i]);
+    return s;
+}

@@ -1,0 +1,63 @@
+"""Shared fixtures: the gcc -O3 corpus compiled once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@dataclass(frozen=True)
+class CorpusTU:
+    source: Path
+    flags: tuple[str, ...]
+    asm: Path  # gcc -S output
+    obj: Path  # that output assembled, the reference object
+
+    @property
+    def id(self) -> str:
+        return f"{self.source.name}[{' '.join(self.flags)}]"
+
+    @property
+    def text(self) -> str:
+        return self.asm.read_text()
+
+
+def corpus_flag_sets() -> list[tuple[str, ...]]:
+    lines = (CORPUS / "FLAGS").read_text().splitlines()
+    return [tuple(line.split()) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def assemble(asm: Path, obj: Path, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["gcc", *[f for f in flags if f in ("-m64",)], "-c", "-x", "assembler", str(asm),
+         "-o", str(obj)],
+        capture_output=True, text=True,
+    )
+
+
+def _build(args: tuple[Path, tuple[str, ...], Path]) -> CorpusTU:
+    source, flags, out = args
+    stem = f"{source.stem}-{'_'.join(f.strip('-').replace('=', '') for f in flags)}"
+    asm, obj = out / f"{stem}.s", out / f"{stem}.o"
+    subprocess.run(["gcc", *flags, "-S", str(source), "-o", str(asm)], check=True,
+                   capture_output=True)
+    proc = assemble(asm, obj)
+    assert proc.returncode == 0, proc.stderr
+    return CorpusTU(source, flags, asm, obj)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> list[CorpusTU]:
+    """Every corpus file under every flag set of tests/corpus/FLAGS, compiled to assembly."""
+    out = tmp_path_factory.mktemp("corpus")
+    jobs = [(src, flags, out) for src in sorted(CORPUS.glob("*.c"))
+            for flags in corpus_flag_sets()]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(_build, jobs))
