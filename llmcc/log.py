@@ -30,7 +30,10 @@ def write(path: Path | None, event: str, **fields: object) -> None:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())
     parts = [stamp, f"pid={os.getpid()}", event]
     for key, value in fields.items():
-        text = str(value).replace("\n", "\\n")
+        # file names need not be UTF-8 (argv holds them as surrogate escapes):
+        # their bytes are written as \xNN rather than failing a build
+        text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        text = text.replace("\n", "\\n")
         if " " in text or not text:
             text = '"' + text.replace('"', '\\"') + '"'
         parts.append(f"{key}={text}")

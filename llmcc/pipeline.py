@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llmcc.asm.module import Function, Module
-from llmcc.asm.parser import parse_statements
 from llmcc.errors import AsmModelError, AsmParseError
 from llmcc.outcome import Outcome
 from llmcc.propose import Candidate, FunctionTask, Proposer
@@ -59,6 +58,8 @@ Stage = Callable[[Candidate, FunctionTask], Verdict | None]
 
 
 def check_parse(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    from llmcc.asm.parser import parse_statements  # loads lark: only when there is a candidate
+
     try:
         parse_statements(candidate.text)
     except AsmParseError as exc:

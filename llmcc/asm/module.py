@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from llmcc.asm.lines import SectionTracker, split_lines
+from llmcc.asm.lines import Line, SectionTracker, split_lines
 from llmcc.errors import AsmModelError
 
 _FUNCTION_TYPES = ("@function", "%function", "STT_FUNC", "@gnu_indirect_function")

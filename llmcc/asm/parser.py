@@ -8,8 +8,8 @@ cheaply by ``llmcc.asm.lines`` and parsed here only where needed.
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
 from importlib import resources
+from typing import NamedTuple
 
 from llmcc.asm.syntax import (
     Decorated,

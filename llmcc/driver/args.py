@@ -36,7 +36,7 @@ UNSUPPORTED_EXACT = frozenset({
     "--coverage", "-fprofile-arcs", "-ftest-coverage", "-gsplit-dwarf", "-fstack-usage",
     "-frecord-gcc-switches", "-save-temps", "-time", "-ftime-report", "-fcompare-debug",
     "-fprofile-generate", "-fprofile-use", "-fauto-profile", "-pg", "-p", "-Wa,-a",
-    "-fcallgraph-info", "-pipe-to",
+    "-fcallgraph-info", "-pipe-to", "-fsave-optimization-record",
 })
 UNSUPPORTED_PREFIXES = (
     "-save-temps=", "-fdump-", "-fprofile-generate=", "-fprofile-use=", "-fauto-profile=",
@@ -259,6 +259,12 @@ def classify(args: list[str]) -> CompileJob | PassThrough:
         return PassThrough(Outcome.LINK_ONLY if other_inputs else Outcome.NO_INPUT)
     if output == "-":
         return PassThrough(Outcome.OUTPUT_TO_STDOUT)
+    if output is not None:
+        # gcc refuses ("input file is the same as output file"); llmcc would overwrite it
+        real_output = os.path.realpath(output)
+        for index in (*(s.index for s in sources), *other_inputs):
+            if os.path.realpath(args[index]) == real_output:
+                return PassThrough(Outcome.GCC_WOULD_FAIL, "input file is the output file")
     for src in sources:
         name = os.path.basename(src.path)
         if PROBE_NAMES.match(name) or any(part in src.path for part in PROBE_DIRS):

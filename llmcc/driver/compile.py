@@ -114,7 +114,11 @@ def link_args(job: CompileJob, objects: dict[int, str]) -> list[str]:
             lang = None if arg[2:] == "none" else arg[2:]
         if i in objects:
             if lang is not None:
-                out += ["-x", "none", objects[i], "-x", lang]
+                # the object must not be read as source. Every later input under the same
+                # -x is a C source replaced here too, so -x none may stay in force (putting
+                # the language back after the last input makes gcc warn it has no effect)
+                out += ["-x", "none", objects[i]]
+                lang = None
             else:
                 out.append(objects[i])
         else:
