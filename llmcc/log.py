@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
-from pathlib import Path
 
 # Rotating keeps the default log from growing without bound on a build
 # machine; one older generation is kept for `llmcc log`.
 MAX_LOG_BYTES = 8 * 1024 * 1024
 
 
-def default_log_path() -> Path:
-    import platformdirs
+def default_log_path() -> str:
+    if sys.platform.startswith("linux"):
+        # platformdirs' user_log_dir on Linux, without importing it (and pathlib)
+        # on every compile: $XDG_STATE_HOME/llmcc/log
+        state = os.environ.get("XDG_STATE_HOME", "").strip()
+        if not os.path.isabs(state):
+            state = os.path.join(os.path.expanduser("~"), ".local", "state")
+        folder = os.path.join(state, "llmcc", "log")
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_log_dir("llmcc", appauthor=False)) / "llmcc.log"
+        folder = platformdirs.user_log_dir("llmcc", appauthor=False)
+    return os.path.join(folder, "llmcc.log")
 
 
-def log_path(setting: str) -> Path | None:
+def log_path(setting: str) -> str | None:
     if setting == "off":
         return None
-    return Path(setting) if setting else default_log_path()
+    return setting if setting else default_log_path()
 
 
-def write(path: Path | None, event: str, **fields: object) -> None:
+def write(path: str | None, event: str, **fields: object) -> None:
     """Append ``event`` with ``key=value`` fields; never raises (a log must not fail a build)."""
     if path is None:
         return
@@ -39,10 +48,10 @@ def write(path: Path | None, event: str, **fields: object) -> None:
         parts.append(f"{key}={text}")
     line = (" ".join(parts) + "\n").encode()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         try:
-            if path.stat().st_size > MAX_LOG_BYTES:
-                os.replace(path, path.with_name(path.name + ".1"))
+            if os.stat(path).st_size > MAX_LOG_BYTES:
+                os.replace(path, path + ".1")
         except FileNotFoundError:
             pass
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

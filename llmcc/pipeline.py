@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from llmcc.asm.module import Function, Module
 from llmcc.errors import AsmModelError, AsmParseError
@@ -23,8 +23,7 @@ from llmcc.propose import Candidate, FunctionTask, Proposer
 DEFAULT_PROPOSER_BUDGET_S = 30.0
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     candidate: Candidate
     outcome: Outcome
     stage: str  # parse, define, verify, timing
@@ -36,16 +35,19 @@ class Verdict:
         return self.outcome is Outcome.ACCEPTED
 
 
-@dataclass
 class FunctionDecision:
-    name: str
-    verdicts: list[Verdict] = field(default_factory=list)
-    chosen: Verdict | None = None
-    notes: list[str] = field(default_factory=list)
+    """What happened to one function: every verdict, the chosen one, proposer notes."""
+
+    __slots__ = ("chosen", "name", "notes", "verdicts")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.verdicts: list[Verdict] = []
+        self.chosen: Verdict | None = None
+        self.notes: list[str] = []
 
 
-@dataclass
-class PipelineResult:
+class PipelineResult(NamedTuple):
     module: Module
     decisions: list[FunctionDecision]
 

@@ -10,15 +10,14 @@ import os
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Compiling a translation unit is trusted work that may legitimately take
 # long; this only stops a wedged compiler from hanging a build forever.
 COMPILE_TIMEOUT_S = 3600.0
 
 
-@dataclass(frozen=True, slots=True)
-class ProcResult:
+class ProcResult(NamedTuple):
     args: tuple[str, ...]
     returncode: int
     stdout: bytes
@@ -30,7 +29,32 @@ class ProcResult:
         return self.returncode == 0
 
 
-def run(
+class Running:
+    """A started program; ``wait()`` collects it as a ProcResult."""
+
+    def __init__(self, args: Sequence[str], proc: subprocess.Popen, timeout: float | None,
+                 stdin: bytes | None) -> None:
+        self.args = tuple(args)
+        self._proc = proc
+        self._timeout = timeout
+        self._stdin = stdin
+        self._start = time.monotonic()
+
+    def wait(self) -> ProcResult:
+        from llmcc.errors import ToolError
+
+        try:
+            out, err = self._proc.communicate(self._stdin, timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            name = os.path.basename(self.args[0])
+            raise ToolError(f"{name} timed out after {self._timeout:.0f} s") from None
+        return ProcResult(self.args, self._proc.returncode, out or b"", err or b"",
+                          time.monotonic() - self._start)
+
+
+def start(
     args: Sequence[str],
     *,
     timeout: float | None = COMPILE_TIMEOUT_S,
@@ -38,19 +62,17 @@ def run(
     cwd: str | None = None,
     stdin: bytes | None = None,
     capture: bool = True,
-) -> ProcResult:
-    """Run ``args``; with ``capture=False`` the child shares llmcc's stdin/stdout/stderr."""
+) -> Running:
+    """Start ``args``; with ``capture=False`` the child shares llmcc's stdin/stdout/stderr."""
     from llmcc.errors import ToolError
 
-    start = time.monotonic()
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             list(args),
-            input=stdin,
-            stdin=None if stdin is not None or not capture else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin is not None else (
+                subprocess.DEVNULL if capture else None),
             stdout=subprocess.PIPE if capture else None,
             stderr=subprocess.PIPE if capture else None,
-            timeout=timeout,
             env=dict(env) if env is not None else None,
             cwd=cwd,
         )
@@ -58,12 +80,12 @@ def run(
         raise ToolError(f"cannot run {args[0]!r}: not found") from None
     except PermissionError:
         raise ToolError(f"cannot run {args[0]!r}: permission denied") from None
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"{os.path.basename(args[0])} timed out after {timeout:.0f} s") from None
-    return ProcResult(
-        tuple(args), proc.returncode, proc.stdout or b"", proc.stderr or b"",
-        time.monotonic() - start,
-    )
+    return Running(args, proc, timeout, stdin)
+
+
+def run(args: Sequence[str], **kwargs) -> ProcResult:
+    """Run ``args`` to completion (same options as ``start``)."""
+    return start(args, **kwargs).wait()
 
 
 def exit_status(returncode: int) -> int:

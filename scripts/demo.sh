@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e .
 export PATH="$PWD/.venv/bin:$PATH"
 # a log of this run only, kept beside the examples (not the user's own log)
 export LLMCC_LOG="$PWD/examples/llmcc-demo.log"

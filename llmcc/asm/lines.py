@@ -155,13 +155,55 @@ class SectionTracker:
         return name == ".text" or name.startswith(".text.") or "x" in self.flags.get(name, "")
 
 
+# a line that may switch sections (anything else keeps the section it is in)
+_SWITCH_LINE_RE = re.compile(
+    r"^[ \t]*\.(?:section|text|data|bss|previous|pushsection|popsection)\b.*$", re.M
+)
+DEBUG_CHUNK = "#debug"  # head of a Line holding a whole run of debug-section lines
+
+
+def is_unanalysed(section: str) -> bool:
+    """Sections llmcc never takes apart line by line: DWARF, notes."""
+    return section.startswith((".debug", ".note", ".gnu_debug"))
+
+
 def split_lines(text: str) -> tuple[list[Line], SectionTracker]:
-    """Split assembly text into Lines; ``"\\n".join(l.text for l in lines)`` is ``text``."""
+    """Split assembly text into Lines; ``"\\n".join(l.text for l in lines)`` is ``text``.
+
+    A run of lines inside a debug section becomes one Line with head
+    DEBUG_CHUNK whose ``args`` is its text, so symbol references from debug
+    info are still seen; this keeps ``-g`` output (mostly DWARF) cheap.
+    """
     tracker = SectionTracker()
     lines: list[Line] = []
-    inline = False
+    state = [False]  # inside #APP ... #NO_APP
+    pos = 0
+    for m in _SWITCH_LINE_RE.finditer(text):
+        _split_run(text[pos:m.start()], tracker, lines, state)
+        raw = m.group(0)
+        _split_run(raw, tracker, lines, state)
+        pos = m.end() + 1
+        if pos > len(text):
+            return lines, tracker
+    _split_run(text[pos:], tracker, lines, state, last=True)
+    return lines, tracker
+
+
+def _split_run(chunk: str, tracker: SectionTracker, lines: list[Line], state: list[bool],
+               last: bool = False) -> None:
+    """Split ``chunk`` (whole lines, each ending in a newline unless ``last``)."""
+    if not chunk:
+        if last:
+            lines.append(Line("", (), "", "", tracker.current))
+        return
+    if not last and chunk.endswith("\n"):
+        chunk = chunk[:-1]
+    if is_unanalysed(tracker.current) and not state[0]:
+        lines.append(Line(chunk, (), DEBUG_CHUNK, chunk, tracker.current))
+        return
+    inline = state[0]
     match = _LINE_RE.match
-    for raw in text.split("\n"):
+    for raw in chunk.split("\n"):
         m = match(raw)
         label_text, head, rest = m.group(1), m.group(2), m.group(3)
         labels = tuple(_LABEL_RE.findall(label_text)) if label_text else ()
@@ -178,7 +220,7 @@ def split_lines(text: str) -> tuple[list[Line], SectionTracker]:
         if head in SECTION_SWITCHES:
             tracker.switch(head, rest)
         lines.append(Line(raw, labels, head, rest, tracker.current, inline, odd))
-    return lines, tracker
+    state[0] = inline
 
 
 def rename_line(raw: str, mapping: dict[str, str]) -> str:

@@ -11,10 +11,10 @@ text that was parsed, with replaced functions spliced in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
-from llmcc.asm.lines import Line, SectionTracker, split_lines
+from llmcc.asm.lines import Line, SectionTracker, is_unanalysed, split_lines
 from llmcc.errors import AsmModelError
 
 _FUNCTION_TYPES = ("@function", "%function", "STT_FUNC", "@gnu_indirect_function")
@@ -26,14 +26,13 @@ _BINDING_HEADS = {".globl": "global", ".global": "global", ".weak": "weak"}
 _LOCAL_LABEL = re.compile(r"\.L")
 
 
-@dataclass(frozen=True, slots=True)
-class Function:
+class Function(NamedTuple):
     """A function of the module and the lines it owns.
 
     ``body`` is the half-open range of line indexes from the first preamble
     line to the ``.size`` line inclusive; ``extra`` holds owned lines outside
-    it (the ``.size NAME.cold`` line); ``data`` holds ranges of read-only data
-    blocks referenced by this function alone.
+    it (the ``.size NAME.cold`` line). The read-only data blocks it alone
+    references are ``Module.data_of(name)``, worked out on first use.
     """
 
     name: str
@@ -41,27 +40,16 @@ class Function:
     body: range
     label_index: int
     extra: tuple[int, ...]
-    data: tuple[range, ...]
     cold: str | None  # "NAME.cold" when gcc split off a cold part
     opaque: bool  # holds user inline asm or lines the splitter could not read
     section: str  # the section the function's entry lives in
 
-    @property
-    def owned(self) -> list[int]:
-        idx = list(self.body) + list(self.extra)
-        for block in self.data:
-            idx.extend(block)
-        return sorted(idx)
 
-
-@dataclass(slots=True)
-class _Pending:
+class _Pending(NamedTuple):
     name: str
     label_index: int
     preamble: int
     section: str
-    cold: str | None = None
-    extra: list[int] = field(default_factory=list)
 
 
 class Module:
@@ -141,12 +129,11 @@ class Module:
                 body=body,
                 label_index=pend.label_index,
                 extra=extra,
-                data=(),
                 cold=cold,
                 opaque=opaque,
                 section=pend.section,
             )
-        return self._claim_data(functions)
+        return functions
 
     def _preamble_start(self, label_index: int, name: str) -> int:
         """Walk back over the alignment and symbol attribute lines that introduce ``name``."""
@@ -162,11 +149,27 @@ class Module:
             i -= 1
         return i
 
-    def _claim_data(self, functions: dict[str, Function]) -> dict[str, Function]:
-        """Give each function the read-only data blocks that only it references."""
+    def data_of(self, name: str) -> tuple[range, ...]:
+        """The read-only data blocks (``.LC`` constants ...) only function ``name`` uses."""
+        self.function(name)
+        return self._data_claims.get(name, ())
+
+    def owned_lines(self, name: str, with_data: bool = True) -> list[int]:
+        """Indexes of every line function ``name`` owns, in order."""
+        fn = self.function(name)
+        idx = [*fn.body, *fn.extra]
+        if with_data:
+            for block in self.data_of(name):
+                idx.extend(block)
+        return sorted(idx)
+
+    @cached_property
+    def _data_claims(self) -> dict[str, tuple[range, ...]]:
+        """Function name -> the read-only data blocks that only it references."""
+        functions = self.functions
         blocks = self.data_blocks
         if not blocks:
-            return functions
+            return {}
         owner_of_line: dict[int, str] = {}
         for fn in functions.values():
             for j in fn.body:
@@ -175,7 +178,7 @@ class Module:
                 owner_of_line[j] = fn.name
         users: dict[str, set[str | None]] = {label: set() for label in blocks}
         for i, line in enumerate(self.lines):
-            if not line.args or self._is_debug(line.section):
+            if not line.args or is_unanalysed(line.section):
                 continue
             for sym in line.symbols():
                 if sym in users:
@@ -189,11 +192,7 @@ class Module:
                 (owner,) = u
                 if owner is not None:
                     claimed.setdefault(owner, []).append(block)
-        out = {}
-        for name, fn in functions.items():
-            data = tuple(claimed.get(name, ()))
-            out[name] = fn if not data else _replace(fn, data=data)
-        return out
+        return {name: tuple(blocks) for name, blocks in claimed.items()}
 
     @cached_property
     def data_blocks(self) -> dict[str, range]:
@@ -206,7 +205,7 @@ class Module:
         lines = self.lines
         n = len(lines)
         for i, line in enumerate(lines):
-            if not line.labels or self.is_code(line.section) or self._is_debug(line.section):
+            if not line.labels or self.is_code(line.section) or is_unanalysed(line.section):
                 continue
             j = i + 1
             while j < n:
@@ -221,16 +220,11 @@ class Module:
                 blocks[label] = range(i, j)
         return blocks
 
-    @staticmethod
-    def _is_debug(section: str) -> bool:
-        return section.startswith(".debug") or section.startswith(".note")
-
     # -- transformation ----------------------------------------------------------
     def function_text(self, name: str, with_data: bool = True) -> str:
         """The function's own lines (and the data only it uses) as stand-alone text."""
         fn = self.function(name)
-        idx = fn.owned if with_data else sorted([*fn.body, *fn.extra])
-        return "\n".join(self._framed(idx, fn)) + "\n"
+        return "\n".join(self._framed(self.owned_lines(name, with_data), fn)) + "\n"
 
     def _framed(self, indexes: list[int], fn: Function) -> list[str]:
         """Lines at ``indexes`` with section switches added so each lands where it did."""
@@ -265,7 +259,7 @@ class Module:
             starts[fn.body.start] = (fn, text)
             removed.update(fn.body)
             removed.update(fn.extra)
-            for block in fn.data:
+            for block in self.data_of(name):
                 removed.update(block)
         still_needed = self._labels_used_outside(removed)
         out: list[str] = []
@@ -275,7 +269,8 @@ class Module:
                 new_lines, _ = split_lines(text.rstrip("\n"))
                 out.extend(line.text for line in new_lines)
                 redefined = {label for line in new_lines for label in line.labels}
-                for section, labels in _by_section(still_needed, fn, self.lines).items():
+                owned = self.owned_lines(fn.name)
+                for section, labels in _by_section(still_needed, owned, self.lines).items():
                     kept = [label for label in labels if label not in redefined]
                     if kept:
                         out.append(self._tracker.directive(section))
@@ -314,21 +309,14 @@ class Module:
         return {j: labels for j, labels in out.items() if labels}
 
 
-def _by_section(needed: dict[int, list[str]], fn: Function, lines: list[Line]
+def _by_section(needed: dict[int, list[str]], owned: list[int], lines: list[Line]
                 ) -> dict[str, list[str]]:
-    """The still-needed labels of ``fn``'s old lines, grouped by the section they were in."""
-    owned = [*fn.body, *fn.extra, *(j for block in fn.data for j in block)]
+    """The still-needed labels among ``owned`` lines, grouped by the section they were in."""
     grouped: dict[str, list[str]] = {}
     for j in sorted(owned):
         if j in needed:
             grouped.setdefault(lines[j].section, []).extend(needed[j])
     return grouped
-
-
-def _replace(fn: Function, **changes) -> Function:
-    from dataclasses import replace
-
-    return replace(fn, **changes)
 
 
 def parse_module(text: str) -> Module:

@@ -27,7 +27,8 @@ def main(args: list[str]) -> int:
         print(path)
         return 0
     try:
-        lines = path.read_text(errors="replace").splitlines()
+        with open(path, errors="replace") as fh:
+            lines = fh.read().splitlines()
     except FileNotFoundError:
         raise LlmccError(f"no log yet at {path}") from None
     if not opts.summary:

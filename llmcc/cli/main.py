@@ -60,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
 def _compile(compiler: str | None, args: list[str]) -> int:
     from llmcc.driver.run import compile_main
 
-    return compile_main(compiler, args)
+    code = compile_main(compiler, args)
+    # a build runs this thousands of times: skip the interpreter's teardown
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _subcommand(name: str, args: list[str]) -> int:

@@ -8,9 +8,7 @@ not understood passes through: gcc then behaves, and fails, as it always does.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import NamedTuple
 
 from llmcc.outcome import Outcome
 
@@ -51,31 +49,28 @@ C_SUFFIXES = {".c": "c", ".i": "cpp-output"}
 C_LANGUAGES = {"c", "cpp-output"}
 LINK_SUFFIXES = frozenset({".o", ".a", ".so", ".obj", ".lo", ".la"})
 
-_OPT_RE = re.compile(r"-O(\d*|s|z|g|fast)$")
+_OPT_LEVELS = frozenset({"-O", "-Os", "-Oz", "-Og", "-Ofast"})
 # C files a build system compiles to learn about the compiler, not to ship
-PROBE_NAMES = re.compile(
-    r"^(conftest\.c|CMakeCCompilerId\.c|CheckFunctionExists\.c|CheckSymbolExists\.c"
-    r"|CheckIncludeFile\.c|testCCompiler\.c|src\.c)$"
-)
+PROBE_NAMES = frozenset({
+    "conftest.c", "CMakeCCompilerId.c", "CheckFunctionExists.c", "CheckSymbolExists.c",
+    "CheckIncludeFile.c", "testCCompiler.c", "src.c",
+})
 PROBE_DIRS = ("CMakeScratch", "CMakeTmp", "TryCompile-")
 
 
-@dataclass(frozen=True)
-class PassThrough:
+class PassThrough(NamedTuple):
     outcome: Outcome
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     path: str  # as written on the command line
     language: str  # gcc's name for it, e.g. "c"
     index: int  # position in the argument list
     explicit_language: bool  # a -x option names its language
 
 
-@dataclass(frozen=True)
-class DepOptions:
+class DepOptions(NamedTuple):
     """Dependency-file options, to hand gcc exactly what it would compute itself."""
 
     driver_md: bool  # -MD or -MMD given to the driver
@@ -84,8 +79,7 @@ class DepOptions:
     wp_md: bool  # -Wp,-MD,path or -Wp,-MMD,path
 
 
-@dataclass(frozen=True)
-class CompileJob:
+class CompileJob(NamedTuple):
     """An invocation llmcc builds itself.
 
     ``args`` is the whole argument list after @file expansion; ``sources`` the
@@ -101,14 +95,14 @@ class CompileJob:
     opt_level: str
     opt_index: tuple[int, ...]
     deps: DepOptions
-    assembler_flags: tuple[str, ...] = field(default=())
-    link_inputs: tuple[int, ...] = field(default=())  # positions of object/library inputs
+    assembler_flags: tuple[str, ...] = ()
+    link_inputs: tuple[int, ...] = ()  # positions of object/library inputs
 
     def object_name(self, source: Source) -> str:
         """The object gcc writes for ``source`` with -c."""
         if self.output is not None and not self.link:
             return self.output
-        return Path(source.path).stem + ".o"
+        return os.path.splitext(os.path.basename(source.path))[0] + ".o"
 
 
 def expand_response_files(args: list[str], depth: int = 0) -> list[str]:
@@ -117,7 +111,8 @@ def expand_response_files(args: list[str], depth: int = 0) -> list[str]:
     for arg in args:
         if arg.startswith("@") and len(arg) > 1 and depth < 10:
             try:
-                text = Path(arg[1:]).read_text()
+                with open(arg[1:]) as fh:
+                    text = fh.read()
             except (OSError, UnicodeDecodeError):
                 out.append(arg)  # gcc keeps an unreadable @file as a literal argument
                 continue
@@ -199,7 +194,7 @@ def classify(args: list[str]) -> CompileJob | PassThrough:
             wp_md = True
         elif arg.startswith("-Wp,") and ("-M" in arg):
             return PassThrough(Outcome.UNSUPPORTED_OPTION, arg)
-        elif _OPT_RE.match(arg):
+        elif arg in _OPT_LEVELS or (arg.startswith("-O") and arg[2:].isdigit()):
             opt_index.append(i)
             opt_level = arg
         elif arg in ("-m64", "-msse2avx", "-mavx", "-w") or arg.startswith(("-Wa,", "-g")) or (
@@ -267,7 +262,7 @@ def classify(args: list[str]) -> CompileJob | PassThrough:
                 return PassThrough(Outcome.GCC_WOULD_FAIL, "input file is the output file")
     for src in sources:
         name = os.path.basename(src.path)
-        if PROBE_NAMES.match(name) or any(part in src.path for part in PROBE_DIRS):
+        if name in PROBE_NAMES or any(part in src.path for part in PROBE_DIRS):
             return PassThrough(Outcome.BUILD_PROBE, src.path)
     if opt_level in ("", "-O0", "-Os", "-Oz", "-Og"):
         return PassThrough(Outcome.NO_SPEED_OPT, opt_level or "no -O")

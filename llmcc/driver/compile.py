@@ -8,11 +8,8 @@ user's files as they were and the caller can fall back to plain gcc.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import NamedTuple
 
 from llmcc import subproc
 from llmcc.driver.args import CompileJob, Source
@@ -29,18 +26,16 @@ class CompilerFailed(Exception):
     """gcc itself rejected the source: the caller replays gcc's own run."""
 
 
-@dataclass
-class SourceResult:
+class SourceResult(NamedTuple):
     source: Source
     object_path: str
     stdout: bytes
     stderr: bytes
-    rewritten: list[str] = field(default_factory=list)
-    functions: int = 0
+    rewritten: list[str]
+    functions: int
 
 
-@dataclass
-class CompileResult:
+class CompileResult(NamedTuple):
     outcome: Outcome
     exit_code: int
     sources: list[SourceResult]
@@ -133,23 +128,29 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     Raises CompilerFailed when gcc rejects a source, and any other exception
     for llmcc's own failures; in both cases no output file has been touched.
     """
-    from llmcc import pipeline, propose
-    from llmcc.asm.module import parse_module
-
-    proposers = propose.load(config.proposers)
     env = child_env(compiler)
     args = baseline_args(job, config.baseline)
-    tmp = tempfile.mkdtemp(prefix="llmcc-", dir=config.temp_dir or None)
+    tmp = _private_dir(config.temp_dir)
     try:
+        stems = [f"{n}-{os.path.splitext(os.path.basename(s.path))[0]}"
+                 for n, s in enumerate(job.sources)]
+        steps = [compile_step_args(job, source, args, os.path.join(tmp, stem + ".s"))
+                 for stem, source in zip(stems, job.sources, strict=True)]
+        # gcc starts first: the pipeline's imports happen while it compiles
+        running = subproc.start([compiler, *steps[0]], env=env)
+        from llmcc import pipeline, propose
+        from llmcc.asm.module import parse_module
+
+        proposers = propose.load(config.proposers)
         results: list[SourceResult] = []
         for n, source in enumerate(job.sources):
-            stem = f"{n}-{Path(source.path).stem}"
-            asm_path = os.path.join(tmp, stem + ".s")
-            step = compile_step_args(job, source, args, asm_path)
-            proc = subproc.run([compiler, *step], env=env)
+            stem, step = stems[n], steps[n]
+            asm_path = step[-1]
+            proc = (running if n == 0 else subproc.start([compiler, *step], env=env)).wait()
             if not proc.ok:
                 raise CompilerFailed(proc.stderr.decode(errors="replace"))
-            text = Path(asm_path).read_text(errors="surrogateescape")
+            with open(asm_path, encoding="utf-8", errors="surrogateescape") as fh:
+                text = fh.read()
             module = parse_module(text)
             flags = tuple(step[:-3])
             outcome = pipeline.optimize(
@@ -163,7 +164,8 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                     rejected=",".join(v.outcome.value for v in decision.verdicts
                                       if not v.accepted) or "-")
             final_path = os.path.join(tmp, stem + ".final.s")
-            Path(final_path).write_text(outcome.module.emit(), errors="surrogateescape")
+            with open(final_path, "w", encoding="utf-8", errors="surrogateescape") as fh:
+                fh.write(outcome.module.emit())
             obj_path = os.path.join(tmp, stem + ".o")
             assemble = [compiler, *job.assembler_flags, "-c", "-x", "assembler", final_path,
                         "-o", obj_path]
@@ -180,7 +182,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
         return CompileResult(Outcome.OPTIMIZED if rewritten else Outcome.UNCHANGED, exit_code,
                              results)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_dir(tmp)
 
 
 def _finish(job: CompileJob, compiler: str, env: dict[str, str],
@@ -188,10 +190,14 @@ def _finish(job: CompileJob, compiler: str, env: dict[str, str],
     """Replay gcc's messages, then move objects into place or link them."""
     if not job.link:
         placed = []
-        for r in results:
-            target = job.object_name(r.source)
-            staged = _stage_next_to(target, r.object_path)
-            placed.append((staged, target))
+        try:
+            for r in results:
+                target = job.object_name(r.source)
+                placed.append((_stage_next_to(target, r.object_path), target))
+        except BaseException:
+            for staged, _ in placed:
+                os.unlink(staged)
+            raise
         for staged, target in placed:
             os.replace(staged, target)
     for r in results:
@@ -204,24 +210,51 @@ def _finish(job: CompileJob, compiler: str, env: dict[str, str],
 
 
 def _stage_next_to(target: str, built: str) -> str:
-    """Copy ``built`` beside ``target`` so the final move is an atomic rename."""
-    folder = os.path.dirname(target) or "."
-    fd, staged = tempfile.mkstemp(prefix=".llmcc-", suffix=".o", dir=folder)
-    os.close(fd)
+    """Copy ``built`` beside ``target`` so the final move is an atomic rename.
+
+    Created like gcc creates its output: mode 0666 less the umask.
+    """
+    with open(built, "rb") as fh:
+        data = fh.read()
+    staged, fd = _exclusive_file(os.path.dirname(target) or ".", ".llmcc-", ".o")
     try:
-        shutil.copyfile(built, staged)
-        mode = 0o666 & ~_umask()
-        os.chmod(staged, mode)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
     except BaseException:
         os.unlink(staged)
         raise
     return staged
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _exclusive_file(folder: str, prefix: str, suffix: str) -> tuple[str, int]:
+    while True:
+        path = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _private_dir(base: str) -> str:
+    """A new directory only this user can enter (tempfile.mkdtemp, without its imports)."""
+    base = base or os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        path = os.path.join(base, f"llmcc-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _remove_dir(path: str) -> None:
+    """Remove the private directory and the files in it (it never holds folders)."""
+    try:
+        for name in os.listdir(path):
+            os.unlink(os.path.join(path, name))
+        os.rmdir(path)
+    except OSError:
+        pass
 
 
 def _replay(stdout: bytes, stderr: bytes) -> None:

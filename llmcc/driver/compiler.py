@@ -9,7 +9,6 @@ again is caught instead of recursing forever.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -19,11 +18,19 @@ ACTIVE_ENV = "LLMCC_ACTIVE"
 LLMCC_NAMES = frozenset({"llmcc", "llmcc.py", "__main__.py"})
 
 
+def _on_path(name: str) -> list[str]:
+    """Every executable file called ``name`` in PATH's folders, in order."""
+    found = []
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            found.append(candidate)
+    return found
+
+
 def _self_paths() -> set[str]:
     paths = {os.path.realpath(sys.argv[0])}
-    launcher = shutil.which("llmcc")
-    if launcher:
-        paths.add(os.path.realpath(launcher))
+    paths.update(os.path.realpath(p) for p in _on_path("llmcc")[:1])
     return paths
 
 
@@ -55,10 +62,7 @@ def resolve(name: str) -> str:
                 return os.path.abspath(name)
             raise ToolError(f"compiler {name!r} is not an executable file")
         name = os.path.basename(name)
-    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        candidate = os.path.join(folder or ".", name)
-        if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
-            continue
+    for candidate in _on_path(name):
         if _is_llmcc(candidate, selves) or os.path.realpath(candidate) in skip:
             continue
         return os.path.abspath(candidate)
@@ -85,4 +89,4 @@ def looks_like_compiler(arg: str) -> bool:
         return path.is_file() and os.access(path, os.X_OK) and path.suffix not in (".c", ".o")
     if os.path.exists(arg):
         return False
-    return shutil.which(arg) is not None
+    return bool(_on_path(arg))

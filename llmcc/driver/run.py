@@ -7,10 +7,10 @@ failures are logged and answered by running gcc with the original arguments.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
-from pathlib import Path
 
 from llmcc import log as logfile
 from llmcc import subproc
@@ -27,6 +27,8 @@ def _env_true(name: str) -> bool:
 def compile_main(compiler_name: str | None, args: list[str]) -> int:
     """Run one compiler invocation; returns the exit status gcc would have returned."""
     start = time.monotonic()
+    # a short-lived process that allocates many small objects: collection only costs time
+    gc.disable()
     config = None
     note = ""
     try:
@@ -95,4 +97,4 @@ def passthrough(compiler: str, args: list[str]) -> int:
 
 def _record(log, outcome: Outcome, start: float, args: list[str], detail: str = "") -> None:
     log("compile", outcome=outcome.value, seconds=f"{time.monotonic() - start:.3f}",
-        cwd=str(Path.cwd()), detail=detail or "-", args=" ".join(args))
+        cwd=os.getcwd(), detail=detail or "-", args=" ".join(args))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from llmcc.asm.module import Function, Module
 
 
-@dataclass(frozen=True)
-class FunctionTask:
+class FunctionTask(NamedTuple):
     """One function to improve, with everything a proposer may use.
 
     ``flags`` are the effective compiler flags of the baseline (-O3 applied);
@@ -31,8 +29,7 @@ class FunctionTask:
         return self.module.function_text(self.function.name)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A proposed replacement for one function: its assembly text and where it came from."""
 
     function: str

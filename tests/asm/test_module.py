@@ -82,10 +82,9 @@ def test_jump_table_is_owned_with_the_body(compiled):
 def test_constants_used_by_one_function_are_owned_shared_ones_are_not(compiled):
     _, text = compiled
     module = parse_module(text)
-    scale, scale2 = module.functions["scale"], module.functions["scale2"]
     own = module.function_text("scale")
     # 1.5 is used only by scale; 3.25 by both, so it belongs to the module
-    assert len(scale.data) == 1 and not scale2.data
+    assert len(module.data_of("scale")) == 1 and not module.data_of("scale2")
     assert "1073217536" in own  # high word of 1.5
 
 
