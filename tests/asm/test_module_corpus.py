@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import CorpusTU, assemble
+from corpus_tools import CorpusTU, assemble
 
 from llmcc.asm import parse_module
 from llmcc.asm.objfile import function_bytes

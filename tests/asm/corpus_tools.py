@@ -1,4 +1,4 @@
-"""Shared fixtures: the gcc -O3 corpus compiled once per session."""
+"""The C corpus (tests/corpus) compiled with gcc under every flag set in its FLAGS file."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent.parent / "corpus"
 
 
 @dataclass(frozen=True)
@@ -53,10 +51,8 @@ def _build(args: tuple[Path, tuple[str, ...], Path]) -> CorpusTU:
     return CorpusTU(source, flags, asm, obj)
 
 
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory) -> list[CorpusTU]:
-    """Every corpus file under every flag set of tests/corpus/FLAGS, compiled to assembly."""
-    out = tmp_path_factory.mktemp("corpus")
+def compile_corpus(out: Path) -> list[CorpusTU]:
+    """Every corpus file under every flag set, compiled to assembly in ``out``."""
     jobs = [(src, flags, out) for src in sorted(CORPUS.glob("*.c"))
             for flags in corpus_flag_sets()]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:

@@ -1,0 +1,110 @@
+"""The pipeline stage by stage: proposers plug in, candidates are judged, only an accepting
+stage can change the module."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from llmcc import pipeline
+from llmcc.asm import parse_module
+from llmcc.asm.objfile import function_bytes
+from llmcc.outcome import Outcome
+from llmcc.propose import Candidate
+
+SOURCE = """
+int square(int x) { return x * x; }
+int twice(int x) { return x + x; }
+"""
+
+BETTER_TWICE = """\
+\t.text
+\t.p2align 4
+\t.globl\ttwice
+\t.type\ttwice, @function
+twice:
+\tleal\t(%rdi,%rdi), %eax
+\tret
+\t.size\ttwice, .-twice
+"""
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pipe")
+    (folder / "t.c").write_text(SOURCE)
+    subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=folder, check=True)
+    return parse_module((folder / "t.s").read_text())
+
+
+class ScriptedProposer:
+    """Returns fixed candidates, like a model or search would."""
+
+    name = "scripted"
+
+    def __init__(self, texts: dict[str, list[str]]) -> None:
+        self.texts = texts
+
+    def propose(self, task, budget_s):
+        return [Candidate(task.name, text, f"scripted:{n}")
+                for n, text in enumerate(self.texts.get(task.name, []))]
+
+
+class Broken:
+    name = "broken"
+
+    def propose(self, task, budget_s):
+        raise RuntimeError("server down")
+
+
+def run(module, proposers, stages=None):
+    return pipeline.optimize(module, proposers=proposers, source="t.c", compiler="gcc",
+                             flags=("-O3",), stages=stages)
+
+
+def test_no_proposer_leaves_the_module_as_it_was(module):
+    result = run(module, [])
+    assert result.module is module and result.decisions == []
+
+
+def test_every_candidate_is_judged_and_none_accepted_without_a_verifier(module):
+    proposer = ScriptedProposer({"twice": [
+        BETTER_TWICE,
+        "\tleal\t(%rdi,%rdi) %eax\n",  # not assembly the grammar accepts
+        BETTER_TWICE.replace("twice", "thrice"),  # defines another function
+    ]})
+    result = run(module, [proposer])
+    twice = next(d for d in result.decisions if d.name == "twice")
+    assert [v.outcome for v in twice.verdicts] == [
+        Outcome.NO_VERIFIER, Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION]
+    assert "line 1, column" in twice.verdicts[1].reason
+    assert twice.chosen is None
+    assert result.module.emit() == module.emit()
+
+
+def test_a_failing_proposer_is_noted_and_the_build_goes_on(module):
+    result = run(module, [Broken(), ScriptedProposer({"twice": [BETTER_TWICE]})])
+    twice = next(d for d in result.decisions if d.name == "twice")
+    assert any("proposer_failed" in note and "server down" in note for note in twice.notes)
+    assert len(twice.verdicts) == 1
+
+
+def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
+    speeds = {"scripted:0": 1.10, "scripted:1": 1.30}
+
+    def timer(candidate, task):
+        return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "",
+                                speeds[candidate.origin])
+
+    slower = BETTER_TWICE.replace("leal\t(%rdi,%rdi), %eax", "movl\t%edi, %eax\n\taddl\t%edi, %eax")
+    proposer = ScriptedProposer({"twice": [slower, BETTER_TWICE]})
+    result = run(module, [proposer], stages=[pipeline.check_parse, pipeline.check_defines, timer])
+    assert result.rewritten == ["twice"]
+    assert result.module.emit() != module.emit()
+    (tmp_path / "out.s").write_text(result.module.emit())
+    subprocess.run(["gcc", "-c", "-x", "assembler", "out.s", "-o", "out.o"], cwd=tmp_path,
+                   check=True)
+    code = function_bytes(tmp_path / "out.o")
+    assert code["twice"] == bytes.fromhex("8d043f c3".replace(" ", ""))  # lea (%rdi,%rdi); ret
+    assert "square" in code
