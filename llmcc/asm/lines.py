@@ -64,51 +64,50 @@ class Line(NamedTuple):
         return [a.strip() for a in _split_commas(self.args)]
 
 
+# a string literal (possibly left open) or a run of text outside strings
+_PIECE_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|[^"]+')
+
+
+def _pieces(text: str):
+    """(offset, piece, is_string) for the string literals of ``text`` and the text between."""
+    for m in _PIECE_RE.finditer(text):
+        yield m.start(), m.group(0), m.group(0).startswith('"')
+
+
 def _split_commas(text: str) -> list[str]:
     if '"' not in text:
         return text.split(",")
-    out, cur, in_str, esc = [], [], False, False
-    for ch in text:
-        if in_str:
-            cur.append(ch)
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-            cur.append(ch)
-        elif ch == ",":
+    out, cur = [], []
+    for _, piece, is_string in _pieces(text):
+        if is_string:
+            cur.append(piece)
+            continue
+        first, *rest = piece.split(",")
+        cur.append(first)
+        for part in rest:
             out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
+            cur = [part]
     out.append("".join(cur))
     return out
 
 
 def _strip_comment(rest: str) -> tuple[str, bool]:
-    """Cut a trailing ``#`` comment outside strings; report a second statement (``;``)."""
+    """Cut a trailing ``#`` comment outside strings; report a line that is odd: a second
+    statement (``;``), a C comment, or an unterminated string."""
     if "#" not in rest and ";" not in rest and "/*" not in rest:
         return rest.rstrip(), False
-    in_str = esc = False
-    for i, ch in enumerate(rest):
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch == "#":
-            return rest[:i].rstrip(), False
-        elif ch == ";" or rest.startswith("/*", i):
+    for offset, piece, is_string in _pieces(rest):
+        if is_string:
+            if not _STRING_RE.fullmatch(piece):
+                return rest.rstrip(), True  # unterminated
+            continue
+        cut = min((i for i in (piece.find("#"), piece.find(";"), piece.find("/*")) if i >= 0),
+                  default=-1)
+        if cut >= 0:
+            if piece[cut] == "#":
+                return rest[:offset + cut].rstrip(), False
             return rest.rstrip(), True
-    return rest.rstrip(), in_str
+    return rest.rstrip(), False
 
 
 class SectionTracker:
