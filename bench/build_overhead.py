@@ -4,11 +4,12 @@
 Builds each project from clean, alternating gcc and llmcc in random order per
 round, and prints the median wall time of each and their ratio (goal: <= 1.15).
 
-    .venv/bin/python bench/build_overhead.py [--rounds 7] [--jobs 1]
+    .venv/bin/python bench/build_overhead.py [--rounds 7] [--jobs 1] [--project DIR ...]
 
 Projects: examples/ (its own Makefile) and tests/corpus/ (100 TUs, built by a
-generated Makefile with -O2 -g). The machine is shared and noisy: read the
-medians and the ratio, not single runs.
+generated Makefile with -O2 -g), plus any --project DIR whose Makefile has
+`all` and `clean` targets and honours CC (it is copied first). The machine is
+shared and noisy: read the medians and the ratio, not single runs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ clean:
 """
 
 
-def prepare(tmp: Path) -> dict[str, Path]:
+def prepare(tmp: Path, extra: list[str]) -> dict[str, Path]:
     examples = tmp / "examples"
     shutil.copytree(ROOT / "examples", examples)
     corpus = tmp / "corpus"
@@ -47,7 +48,12 @@ def prepare(tmp: Path) -> dict[str, Path]:
     for src in (ROOT / "tests" / "corpus").glob("*.c"):
         shutil.copy(src, corpus)
     (corpus / "Makefile").write_text(CORPUS_MAKEFILE)
-    return {"examples": examples, "corpus (100 TUs)": corpus}
+    projects = {"examples": examples, "corpus (100 TUs)": corpus}
+    for folder in extra:
+        copy = tmp / Path(folder).name
+        shutil.copytree(folder, copy)
+        projects[Path(folder).name] = copy
+    return projects
 
 
 def build(project: Path, cc: str, jobs: int, env: dict[str, str]) -> float:
@@ -62,6 +68,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--project", action="append", default=[],
+                        help="another project folder to build (repeatable)")
     opts = parser.parse_args()
     env = dict(os.environ, LLMCC_PROPOSERS="none", LLMCC_LOG="off")
     # measure llmcc as users run it: with its bytecode compiled and cached
@@ -69,7 +77,7 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "llmcc"),
                     str(ROOT / "grammar")], check=True, capture_output=True)
     with tempfile.TemporaryDirectory(prefix="llmcc-bench-") as tmp:
-        projects = prepare(Path(tmp))
+        projects = prepare(Path(tmp), opts.project)
         print(f"{'project':<18} {'gcc median':>11} {'llmcc median':>13} {'ratio':>7}  rounds")
         for name, folder in projects.items():
             times: dict[str, list[float]] = {"gcc": [], LLMCC: []}

@@ -40,6 +40,12 @@ class Running:
         self._stdin = stdin
         self._start = time.monotonic()
 
+    def kill(self) -> None:
+        """Stop the program if it is still running (a caller that gave up on it)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+
     def wait(self) -> ProcResult:
         from llmcc.errors import ToolError
 

@@ -131,6 +131,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     env = child_env(compiler)
     args = baseline_args(job, config.baseline)
     tmp = _private_dir(config.temp_dir)
+    running = None
     try:
         stems = [f"{n}-{os.path.splitext(os.path.basename(s.path))[0]}"
                  for n, s in enumerate(job.sources)]
@@ -182,6 +183,8 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
         return CompileResult(Outcome.OPTIMIZED if rewritten else Outcome.UNCHANGED, exit_code,
                              results)
     finally:
+        if running is not None:
+            running.kill()  # only still running if something failed before waiting on it
         _remove_dir(tmp)
 
 
