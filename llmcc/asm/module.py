@@ -10,7 +10,6 @@ text that was parsed, with replaced functions spliced in.
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from typing import NamedTuple
 
@@ -23,7 +22,6 @@ _PREAMBLE_HEADS = frozenset(
      ".internal", ".type"}
 )
 _BINDING_HEADS = {".globl": "global", ".global": "global", ".weak": "weak"}
-_LOCAL_LABEL = re.compile(r"\.L")
 
 
 class Function(NamedTuple):
@@ -322,7 +320,3 @@ def _by_section(needed: dict[int, list[str]], owned: list[int], lines: list[Line
 def parse_module(text: str) -> Module:
     """Split and analyse a translation unit's assembly (never raises on gcc output)."""
     return Module(text)
-
-
-def is_local_label(name: str) -> bool:
-    return bool(_LOCAL_LABEL.match(name))
