@@ -38,6 +38,11 @@ class Outcome(Enum):
     ACCEPTED = "accepted"
     PARSE_ERROR = "parse_error"
     WRONG_FUNCTION = "wrong_function"
+    ASSEMBLE_ERROR = "assemble_error"
+    BINDING_MISMATCH = "binding_mismatch"
+    UNKNOWN_SYMBOL = "unknown_symbol"
+    FORBIDDEN_INSTRUCTION = "forbidden_instruction"
+    UNSUPPORTED_ISA = "unsupported_isa"
     NO_VERIFIER = "no_verifier"
     PROPOSER_FAILED = "proposer_failed"
 
@@ -81,6 +86,15 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.ACCEPTED: ("candidate verified correct and faster", "candidate"),
     Outcome.PARSE_ERROR: ("candidate text is not valid assembly for the grammar", "candidate"),
     Outcome.WRONG_FUNCTION: ("candidate does not define the function it replaces", "candidate"),
+    Outcome.ASSEMBLE_ERROR: ("candidate does not assemble", "candidate"),
+    Outcome.BINDING_MISMATCH: ("candidate changes the function's binding (global, weak, local)",
+                               "candidate"),
+    Outcome.UNKNOWN_SYMBOL: ("candidate refers to a symbol the translation unit cannot reach",
+                             "candidate"),
+    Outcome.FORBIDDEN_INSTRUCTION: ("candidate uses a privileged, environment-reading or "
+                                    "self-modifying instruction", "candidate"),
+    Outcome.UNSUPPORTED_ISA: ("candidate uses an instruction the target -march does not enable",
+                              "candidate"),
     Outcome.NO_VERIFIER: ("no verifier is available, so no candidate can be accepted",
                           "candidate"),
     Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),

@@ -1,0 +1,1 @@
+"""The verifier: a candidate is rejected unless it is shown to behave like the baseline."""
