@@ -19,6 +19,12 @@ _LABEL_RE = re.compile(r'([A-Za-z_.$][\w.$]*|\d+|"(?:[^"\\]|\\.)+"):')
 _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 SYMBOL_RE = re.compile(r'(?<![\w.$%])[A-Za-z_.$][\w.$]*')
 
+# directives that emit data (as opposed to layout, symbols and debug line info)
+DATA_DIRECTIVES = frozenset({
+    ".byte", ".value", ".word", ".short", ".long", ".int", ".quad", ".octa", ".string",
+    ".ascii", ".asciz", ".zero", ".skip", ".space", ".fill", ".float", ".double", ".single",
+    ".8byte", ".4byte", ".2byte", ".dc.a", ".uleb128", ".sleb128",
+})
 SECTION_SWITCHES = frozenset(
     {".text", ".data", ".bss", ".section", ".previous", ".pushsection", ".popsection"}
 )
@@ -150,6 +156,10 @@ class SectionTracker:
             return "\t" + name
         return "\t.section\t" + self.declared.get(name, name)
 
+    def is_writable(self, name: str) -> bool:
+        return "w" in self.flags.get(name, "") or name.startswith(
+            (".data", ".bss", ".tdata", ".tbss"))
+
     def is_code(self, name: str) -> bool:
         return name == ".text" or name.startswith(".text.") or "x" in self.flags.get(name, "")
 
@@ -207,13 +217,13 @@ def _split_run(chunk: str, tracker: SectionTracker, lines: list[Line], state: li
         label_text, head, rest = m.group(1), m.group(2), m.group(3)
         labels = tuple(_LABEL_RE.findall(label_text)) if label_text else ()
         odd = False
-        if head.startswith("#"):
-            stripped = raw.strip()
+        if not head and rest.startswith("#"):  # a comment line; gcc marks inline asm so
+            stripped = rest.rstrip()
             if stripped == "#APP":
                 inline = True
             elif stripped == "#NO_APP":
                 inline = False
-            head, rest = "", ""
+            rest = ""
         elif rest:
             rest, odd = _strip_comment(rest)
         if head in SECTION_SWITCHES:

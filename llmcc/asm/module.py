@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import NamedTuple
 
-from llmcc.asm.lines import Line, SectionTracker, is_unanalysed, split_lines
+from llmcc.asm.lines import DATA_DIRECTIVES, Line, SectionTracker, is_unanalysed, split_lines
 from llmcc.errors import AsmModelError
 
 _FUNCTION_TYPES = ("@function", "%function", "STT_FUNC", "@gnu_indirect_function")
@@ -194,25 +194,27 @@ class Module:
 
     @cached_property
     def data_blocks(self) -> dict[str, range]:
-        """Local labels (``.LC0``, ``CSWTCH.5`` ...) in non-code, non-debug sections.
+        """Labels (``.LC0``, ``CSWTCH.5`` ...) in read-only data sections.
 
-        A block runs from its label line up to the next label, section switch or
-        alignment for the next block.
+        A block is its label line and the data lines that follow it, up to the
+        next label or any other directive.
         """
         blocks: dict[str, range] = {}
         lines = self.lines
         n = len(lines)
         for i, line in enumerate(lines):
-            if not line.labels or self.is_code(line.section) or is_unanalysed(line.section):
+            if line.head == ".set":  # an alias of another constant: .set .LC11,.LC12
+                name = line.split_args()[0]
+                if name.startswith(".L"):
+                    blocks[name] = range(i, i + 1)
+                continue
+            section = line.section
+            if (not line.labels or self.is_code(section) or is_unanalysed(section)
+                    or self._tracker.is_writable(section)):
                 continue
             j = i + 1
-            while j < n:
-                nxt = lines[j]
-                if nxt.labels or nxt.head in (".section", ".text", ".data", ".bss", ".previous",
-                                              ".pushsection", ".popsection", ".p2align",
-                                              ".align", ".balign", ".globl", ".type", ".size",
-                                              ".local", ".comm"):
-                    break
+            while j < n and not lines[j].labels and (
+                    lines[j].head in DATA_DIRECTIVES or not lines[j].head):
                 j += 1
             for label in line.labels:
                 blocks[label] = range(i, j)
@@ -220,9 +222,31 @@ class Module:
 
     # -- transformation ----------------------------------------------------------
     def function_text(self, name: str, with_data: bool = True) -> str:
-        """The function's own lines (and the data only it uses) as stand-alone text."""
+        """The function's own lines, and copies of all read-only data it uses (shared
+        constants too), as stand-alone text."""
         fn = self.function(name)
-        return "\n".join(self._framed(self.owned_lines(name, with_data), fn)) + "\n"
+        idx = set(self.owned_lines(name, with_data=False))
+        if with_data:
+            for block in self.referenced_data(name):
+                idx.update(block)
+        return "\n".join(self._framed(sorted(idx), fn)) + "\n"
+
+    def referenced_data(self, name: str) -> list[range]:
+        """Every data block function ``name`` refers to, directly or through other blocks."""
+        blocks = self.data_blocks
+        todo = self.owned_lines(name, with_data=False)
+        seen: set[str] = set()
+        found: list[range] = []
+        while todo:
+            line = self.lines[todo.pop()]
+            if not line.args:
+                continue
+            for sym in line.symbols():
+                if sym in blocks and sym not in seen:
+                    seen.add(sym)
+                    found.append(blocks[sym])
+                    todo.extend(blocks[sym])
+        return found
 
     def _framed(self, indexes: list[int], fn: Function) -> list[str]:
         """Lines at ``indexes`` with section switches added so each lands where it did."""

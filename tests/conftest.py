@@ -1,4 +1,4 @@
-"""Fixtures of the assembly-model tests."""
+"""Session fixtures shared by the test packages."""
 
 from __future__ import annotations
 
