@@ -10,12 +10,12 @@ llmcc never keeps a rewrite it has not proven.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import NamedTuple
 
 from llmcc.asm.module import Function, Module
-from llmcc.errors import AsmModelError, AsmParseError
 from llmcc.outcome import Outcome
 from llmcc.propose import Candidate, FunctionTask, Proposer
 
@@ -59,29 +59,30 @@ class PipelineResult(NamedTuple):
 Stage = Callable[[Candidate, FunctionTask], Verdict | None]
 
 
-def check_parse(candidate: Candidate, task: FunctionTask) -> Verdict | None:
-    from llmcc.asm.parser import parse_statements  # loads lark: only when there is a candidate
+def static_checks(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    """Parse, assemble, ISA, binding, symbols, instructions (llmcc.verify.static)."""
+    from llmcc.verify import static
 
-    try:
-        parse_statements(candidate.text)
-    except AsmParseError as exc:
-        return Verdict(candidate, Outcome.PARSE_ERROR, "parse", str(exc))
-    return None
+    march = _march(task.compiler, task.flags, task.baseline_text, task.workdir)
+    finding = static.check_static(candidate.text, task.name, task.module,
+                                  compiler=task.compiler, march=march, workdir=task.workdir)
+    if finding is None:
+        return None
+    return Verdict(candidate, finding.outcome, finding.stage, finding.reason)
 
 
-def check_defines(candidate: Candidate, task: FunctionTask) -> Verdict | None:
-    try:
-        Module(candidate.text).function(task.name)
-    except AsmModelError as exc:
-        return Verdict(candidate, Outcome.WRONG_FUNCTION, "define", str(exc))
-    return None
+@functools.cache
+def _march(compiler: str, flags: tuple[str, ...], baseline_text: str, workdir: str) -> str:
+    from llmcc.verify.static import function_march
+
+    return function_march(compiler, flags, baseline_text, workdir)
 
 
 def no_verifier(candidate: Candidate, task: FunctionTask) -> Verdict | None:
-    return Verdict(candidate, Outcome.NO_VERIFIER, "verify", Outcome.NO_VERIFIER.description)
+    return Verdict(candidate, Outcome.NO_VERIFIER, "tests", Outcome.NO_VERIFIER.description)
 
 
-STAGES: list[Stage] = [check_parse, check_defines, no_verifier]
+STAGES: list[Stage] = [static_checks, no_verifier]
 
 
 def selectable(fn: Function) -> bool:
@@ -96,6 +97,7 @@ def optimize(
     source: str,
     compiler: str,
     flags: tuple[str, ...],
+    workdir: str,
     budget_s: float = DEFAULT_PROPOSER_BUDGET_S,
     stages: list[Stage] | None = None,
 ) -> PipelineResult:
@@ -108,7 +110,7 @@ def optimize(
     for fn in list(module.functions.values()):
         if not selectable(fn):
             continue
-        task = FunctionTask(module, fn, source, compiler, flags)
+        task = FunctionTask(module, fn, source, compiler, flags, workdir)
         decision = FunctionDecision(fn.name)
         for proposer in proposers:
             start = time.monotonic()

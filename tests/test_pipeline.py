@@ -4,6 +4,7 @@ stage can change the module."""
 from __future__ import annotations
 
 import subprocess
+import tempfile
 
 import pytest
 
@@ -59,8 +60,9 @@ class Broken:
 
 
 def run(module, proposers, stages=None):
+    workdir = tempfile.mkdtemp(prefix="llmcc-test-")
     return pipeline.optimize(module, proposers=proposers, source="t.c", compiler="gcc",
-                             flags=("-O3",), stages=stages)
+                             flags=("-O3",), workdir=workdir, stages=stages)
 
 
 def test_no_proposer_leaves_the_module_as_it_was(module):
@@ -78,6 +80,7 @@ def test_every_candidate_is_judged_and_none_accepted_without_a_verifier(module):
     twice = next(d for d in result.decisions if d.name == "twice")
     assert [v.outcome for v in twice.verdicts] == [
         Outcome.NO_VERIFIER, Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION]
+    assert [v.stage for v in twice.verdicts] == ["tests", "parse", "define"]
     assert "line 1, column" in twice.verdicts[1].reason
     assert twice.chosen is None
     assert result.module.emit() == module.emit()
@@ -99,7 +102,7 @@ def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
 
     slower = BETTER_TWICE.replace("leal\t(%rdi,%rdi), %eax", "movl\t%edi, %eax\n\taddl\t%edi, %eax")
     proposer = ScriptedProposer({"twice": [slower, BETTER_TWICE]})
-    result = run(module, [proposer], stages=[pipeline.check_parse, pipeline.check_defines, timer])
+    result = run(module, [proposer], stages=[pipeline.static_checks, timer])
     assert result.rewritten == ["twice"]
     assert result.module.emit() != module.emit()
     (tmp_path / "out.s").write_text(result.module.emit())

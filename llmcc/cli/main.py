@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("version", "print llmcc's version and the compiler it wraps"),
     "config": ("config_cmd", "print the effective settings and where each came from"),
     "log": ("log_cmd", "show the invocation log (--summary counts outcomes)"),
+    "verify": ("verify_cmd", "run the verifier on one candidate for one function"),
     "help": ("help_cmd", "show this help"),
 }
 

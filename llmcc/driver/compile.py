@@ -16,6 +16,7 @@ from llmcc.driver.args import CompileJob, Source
 from llmcc.driver.compiler import child_env
 from llmcc.driver.depfile import dependency_args
 from llmcc.errors import ToolError
+from llmcc.files import exclusive_file, private_dir, remove_dir
 from llmcc.outcome import Outcome
 
 _COLOR_OPTIONS = ("-fdiagnostics-color", "-fno-diagnostics-color")
@@ -130,7 +131,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     """
     env = child_env(compiler)
     args = baseline_args(job, config.baseline)
-    tmp = _private_dir(config.temp_dir)
+    tmp = private_dir(config.temp_dir)
     running = None
     try:
         stems = [f"{n}-{os.path.splitext(os.path.basename(s.path))[0]}"
@@ -156,7 +157,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             flags = tuple(step[:-3])
             outcome = pipeline.optimize(
                 module, proposers=proposers, source=source.path, compiler=compiler,
-                flags=flags,
+                flags=flags, workdir=tmp,
             )
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
@@ -185,7 +186,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     finally:
         if running is not None:
             running.kill()  # only still running if something failed before waiting on it
-        _remove_dir(tmp)
+        remove_dir(tmp)
 
 
 def _finish(job: CompileJob, compiler: str, env: dict[str, str],
@@ -219,7 +220,7 @@ def _stage_next_to(target: str, built: str) -> str:
     """
     with open(built, "rb") as fh:
         data = fh.read()
-    staged, fd = _exclusive_file(os.path.dirname(target) or ".", ".llmcc-", ".o")
+    staged, fd = exclusive_file(os.path.dirname(target) or ".", ".llmcc-", ".o")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -227,37 +228,6 @@ def _stage_next_to(target: str, built: str) -> str:
         os.unlink(staged)
         raise
     return staged
-
-
-def _exclusive_file(folder: str, prefix: str, suffix: str) -> tuple[str, int]:
-    while True:
-        path = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
-        try:
-            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-
-
-def _private_dir(base: str) -> str:
-    """A new directory only this user can enter (tempfile.mkdtemp, without its imports)."""
-    base = base or os.environ.get("TMPDIR") or "/tmp"
-    while True:
-        path = os.path.join(base, f"llmcc-{os.urandom(6).hex()}")
-        try:
-            os.mkdir(path, 0o700)
-            return path
-        except FileExistsError:
-            continue
-
-
-def _remove_dir(path: str) -> None:
-    """Remove the private directory and the files in it (it never holds folders)."""
-    try:
-        for name in os.listdir(path):
-            os.unlink(os.path.join(path, name))
-        os.rmdir(path)
-    except OSError:
-        pass
 
 
 def _replay(stdout: bytes, stderr: bytes) -> None:

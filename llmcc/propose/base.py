@@ -11,7 +11,7 @@ class FunctionTask(NamedTuple):
     """One function to improve, with everything a proposer may use.
 
     ``flags`` are the effective compiler flags of the baseline (-O3 applied);
-    ``source`` is the C file it came from.
+    ``source`` is the C file it came from; ``workdir`` a scratch folder.
     """
 
     module: Module
@@ -19,6 +19,7 @@ class FunctionTask(NamedTuple):
     source: str
     compiler: str
     flags: tuple[str, ...]
+    workdir: str  # a private scratch folder for this compile
 
     @property
     def name(self) -> str:

@@ -1,0 +1,42 @@
+"""Private scratch folders and exclusively created files, with nothing but os.
+
+The compile path avoids tempfile and shutil: importing them costs more than a
+small compile's share of llmcc's time.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def exclusive_file(folder: str, prefix: str, suffix: str) -> tuple[str, int]:
+    """A new file with a random name in ``folder``, opened for writing (mode 0666 less the
+    umask, as compilers create their outputs)."""
+    while True:
+        path = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+
+
+def private_dir(base: str) -> str:
+    """A new directory only this user can enter (tempfile.mkdtemp, without its imports)."""
+    base = base or os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        path = os.path.join(base, f"llmcc-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+def remove_dir(path: str) -> None:
+    """Remove the private directory and the files in it (it never holds folders)."""
+    try:
+        for name in os.listdir(path):
+            os.unlink(os.path.join(path, name))
+        os.rmdir(path)
+    except OSError:
+        pass
