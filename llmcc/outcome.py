@@ -43,7 +43,12 @@ class Outcome(Enum):
     UNKNOWN_SYMBOL = "unknown_symbol"
     FORBIDDEN_INSTRUCTION = "forbidden_instruction"
     UNSUPPORTED_ISA = "unsupported_isa"
-    NO_VERIFIER = "no_verifier"
+    TEST_MISMATCH = "test_mismatch"
+    CANDIDATE_CRASH = "candidate_crash"
+    CANDIDATE_TIMEOUT = "candidate_timeout"
+    UNTESTABLE = "untestable"
+    ABI_VIOLATION = "abi_violation"
+    NO_TIMER = "no_timer"
     PROPOSER_FAILED = "proposer_failed"
 
     @property
@@ -95,7 +100,18 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
                                     "self-modifying instruction", "candidate"),
     Outcome.UNSUPPORTED_ISA: ("candidate uses an instruction the target -march does not enable",
                               "candidate"),
-    Outcome.NO_VERIFIER: ("no verifier is available, so no candidate can be accepted",
-                          "candidate"),
+    Outcome.TEST_MISMATCH: ("candidate's results differ from the baseline's on a valid input",
+                            "candidate"),
+    Outcome.CANDIDATE_CRASH: ("candidate crashed (or was stopped by the sandbox) on a valid "
+                              "input", "candidate"),
+    Outcome.CANDIDATE_TIMEOUT: ("candidate ran past its time limit on a valid input",
+                                "candidate"),
+    Outcome.ABI_VIOLATION: ("candidate breaks the calling convention (callee-saved registers, "
+                            "stack pointer, direction flag, MXCSR, x87 control word)",
+                            "candidate"),
+    Outcome.UNTESTABLE: ("the function cannot be tested automatically; left at -O3",
+                         "candidate"),
+    Outcome.NO_TIMER: ("correct, but no timer is available yet to show it faster",
+                       "candidate"),
     Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),
 }

@@ -4,8 +4,8 @@ The driver hands over a parsed Module and gets one back with accepted
 rewrites spliced in, plus a decision per function. Candidates pass through
 ``STAGES`` in order; the first stage that rejects a candidate decides its
 verdict. Only a stage that measured a speedup can accept one, and until the
-verifier and timer are plugged in, the last stage rejects every candidate:
-llmcc never keeps a rewrite it has not proven.
+timer is plugged in, the last stage rejects every candidate that passed the
+verifier: llmcc never keeps a rewrite it has not proven correct and faster.
 """
 
 from __future__ import annotations
@@ -78,16 +78,38 @@ def _march(compiler: str, flags: tuple[str, ...], baseline_text: str, workdir: s
     return function_march(compiler, flags, baseline_text, workdir)
 
 
-def no_verifier(candidate: Candidate, task: FunctionTask) -> Verdict | None:
-    return Verdict(candidate, Outcome.NO_VERIFIER, "tests", Outcome.NO_VERIFIER.description)
+def differential_tests(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    """Generated inputs through baseline and candidate, ABI checked (llmcc.verify.harness)."""
+    from llmcc.verify.harness import run_differential
+
+    sig = _signature(task.source, task.name, task.compiler, task.flags)
+    result = run_differential(task.module, sig, candidate.text, compiler=task.compiler,
+                              flags=task.flags, workdir=task.workdir)
+    if result.outcome is None:
+        return None
+    stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"
+    return Verdict(candidate, result.outcome, stage, result.reason)
 
 
-STAGES: list[Stage] = [static_checks, no_verifier]
+@functools.cache
+def _signature(source: str, function: str, compiler: str, flags: tuple[str, ...]):
+    from llmcc.verify.signature import signature_of
+
+    return signature_of(source, function, compiler, flags)
 
 
-def selectable(fn: Function) -> bool:
-    """Functions llmcc may touch at all: gcc-shaped, no user inline asm."""
-    return not fn.opaque
+def no_timer(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+    return Verdict(candidate, Outcome.NO_TIMER, "timing", Outcome.NO_TIMER.description)
+
+
+STAGES: list[Stage] = [static_checks, differential_tests, no_timer]
+
+
+def selectable(module: Module, fn: Function) -> bool:
+    """Functions llmcc may touch at all: gcc-shaped, no user inline asm, and not called
+    from elsewhere in the unit: gcc's -fipa-ra lets such callers keep values in registers
+    the ABI calls scratch but gcc knows this callee leaves alone, which a rewrite need not."""
+    return not fn.opaque and not module.internal_callers(fn.name)
 
 
 def optimize(
@@ -108,7 +130,7 @@ def optimize(
         return PipelineResult(module, decisions)
     chosen: dict[str, str] = {}
     for fn in list(module.functions.values()):
-        if not selectable(fn):
+        if not selectable(module, fn):
             continue
         task = FunctionTask(module, fn, source, compiler, flags, workdir)
         decision = FunctionDecision(fn.name)

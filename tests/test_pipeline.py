@@ -19,6 +19,8 @@ int square(int x) { return x * x; }
 int twice(int x) { return x + x; }
 """
 
+SOURCE_PATH = ""  # set by the module fixture: the differential stage reads the C file
+
 BETTER_TWICE = """\
 \t.text
 \t.p2align 4
@@ -35,6 +37,8 @@ twice:
 def module(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pipe")
     (folder / "t.c").write_text(SOURCE)
+    global SOURCE_PATH
+    SOURCE_PATH = str(folder / "t.c")
     subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=folder, check=True)
     return parse_module((folder / "t.s").read_text())
 
@@ -61,7 +65,7 @@ class Broken:
 
 def run(module, proposers, stages=None):
     workdir = tempfile.mkdtemp(prefix="llmcc-test-")
-    return pipeline.optimize(module, proposers=proposers, source="t.c", compiler="gcc",
+    return pipeline.optimize(module, proposers=proposers, source=SOURCE_PATH, compiler="gcc",
                              flags=("-O3",), workdir=workdir, stages=stages)
 
 
@@ -70,7 +74,7 @@ def test_no_proposer_leaves_the_module_as_it_was(module):
     assert result.module is module and result.decisions == []
 
 
-def test_every_candidate_is_judged_and_none_accepted_without_a_verifier(module):
+def test_every_candidate_is_judged_and_none_accepted_without_a_timer(module):
     proposer = ScriptedProposer({"twice": [
         BETTER_TWICE,
         "\tleal\t(%rdi,%rdi) %eax\n",  # not assembly the grammar accepts
@@ -79,8 +83,8 @@ def test_every_candidate_is_judged_and_none_accepted_without_a_verifier(module):
     result = run(module, [proposer])
     twice = next(d for d in result.decisions if d.name == "twice")
     assert [v.outcome for v in twice.verdicts] == [
-        Outcome.NO_VERIFIER, Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION]
-    assert [v.stage for v in twice.verdicts] == ["tests", "parse", "define"]
+        Outcome.NO_TIMER, Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION]
+    assert [v.stage for v in twice.verdicts] == ["timing", "parse", "define"]
     assert "line 1, column" in twice.verdicts[1].reason
     assert twice.chosen is None
     assert result.module.emit() == module.emit()
@@ -100,9 +104,11 @@ def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
         return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "",
                                 speeds[candidate.origin])
 
-    slower = BETTER_TWICE.replace("leal\t(%rdi,%rdi), %eax", "movl\t%edi, %eax\n\taddl\t%edi, %eax")
+    slower = BETTER_TWICE.replace("leal\t(%rdi,%rdi), %eax",
+                                  "movl\t%edi, %eax\n\taddl\t%edi, %eax")
     proposer = ScriptedProposer({"twice": [slower, BETTER_TWICE]})
-    result = run(module, [proposer], stages=[pipeline.static_checks, timer])
+    result = run(module, [proposer],
+                 stages=[pipeline.static_checks, pipeline.differential_tests, timer])
     assert result.rewritten == ["twice"]
     assert result.module.emit() != module.emit()
     (tmp_path / "out.s").write_text(result.module.emit())
@@ -111,3 +117,19 @@ def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
     code = function_bytes(tmp_path / "out.o")
     assert code["twice"] == bytes.fromhex("8d043f c3".replace(" ", ""))  # lea (%rdi,%rdi); ret
     assert "square" in code
+
+
+def test_functions_called_within_the_unit_are_not_offered(tmp_path):
+    """gcc's -fipa-ra: a caller in the same unit may rely on registers its callee leaves
+    alone, so a rewrite of the callee could break the caller without breaking any test."""
+    (tmp_path / "c.c").write_text(
+        "__attribute__((noinline)) int leaf(int x) { return x * 7; }\n"
+        "int caller(int x) { return leaf(x) + leaf(x + 1); }\n")
+    subprocess.run(["gcc", "-O3", "-S", "c.c", "-o", "c.s"], cwd=tmp_path, check=True)
+    unit = parse_module((tmp_path / "c.s").read_text())
+    assert unit.internal_callers("leaf") == ["caller"]
+    proposer = ScriptedProposer({"leaf": [unit.function_text("leaf")],
+                                 "caller": [unit.function_text("caller")]})
+    result = pipeline.optimize(unit, proposers=[proposer], source=str(tmp_path / "c.c"),
+                               compiler="gcc", flags=("-O3",), workdir=str(tmp_path))
+    assert [d.name for d in result.decisions] == ["caller"]

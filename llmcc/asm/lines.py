@@ -17,7 +17,8 @@ _LINE_RE = re.compile(
 )
 _LABEL_RE = re.compile(r'([A-Za-z_.$][\w.$]*|\d+|"(?:[^"\\]|\\.)+"):')
 _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-SYMBOL_RE = re.compile(r'(?<![\w.$%])[A-Za-z_.$][\w.$]*')
+# a symbol: not a register (%), an immediate's $, or a relocation suffix (@PLT)
+SYMBOL_RE = re.compile(r'(?<![\w.%@])[A-Za-z_.][\w.$]*')
 
 # directives that emit data (as opposed to layout, symbols and debug line info)
 DATA_DIRECTIVES = frozenset({

@@ -21,6 +21,8 @@ _PREAMBLE_HEADS = frozenset(
     {".p2align", ".align", ".balign", ".globl", ".global", ".weak", ".hidden", ".protected",
      ".internal", ".type"}
 )
+_SYMBOL_ATTRIBUTES = frozenset({".type", ".size", ".local", ".globl", ".global", ".weak",
+                                ".hidden", ".protected", ".internal"})
 _BINDING_HEADS = {".globl": "global", ".global": "global", ".weak": "weak"}
 
 
@@ -176,8 +178,8 @@ class Module:
                 owner_of_line[j] = fn.name
         users: dict[str, set[str | None]] = {label: set() for label in blocks}
         for i, line in enumerate(self.lines):
-            if not line.args or is_unanalysed(line.section):
-                continue
+            if not line.args or is_unanalysed(line.section) or line.head in _SYMBOL_ATTRIBUTES:
+                continue  # .type/.size/.local name a symbol without using it
             for sym in line.symbols():
                 if sym in users:
                     users[sym].add(owner_of_line.get(i))
@@ -225,18 +227,33 @@ class Module:
         """The function's own lines, and copies of all read-only data it uses (shared
         constants too), as stand-alone text."""
         fn = self.function(name)
-        idx = set(self.owned_lines(name, with_data=False))
-        if with_data:
-            for block in self.referenced_data(name):
-                idx.update(block)
+        idx = set(self.owned_lines(name, with_data=with_data))
+        if with_data:  # shared .L constants are copied; named shared data stays the unit's
+            for label, block in self.referenced_data(name):
+                if label.startswith(".L"):
+                    idx.update(block)
         return "\n".join(self._framed(sorted(idx), fn)) + "\n"
 
-    def referenced_data(self, name: str) -> list[range]:
-        """Every data block function ``name`` refers to, directly or through other blocks."""
+    def internal_callers(self, name: str) -> list[str]:
+        """Functions of this unit that call ``name`` (not tail calls)."""
+        callers = []
+        for other in self.functions.values():
+            if other.name == name:
+                continue
+            for j in other.body:
+                line = self.lines[j]
+                if line.head.startswith("call") and name in line.symbols():
+                    callers.append(other.name)
+                    break
+        return callers
+
+    def referenced_data(self, name: str) -> list[tuple[str, range]]:
+        """Every data block (label, lines) function ``name`` refers to, directly or through
+        other blocks."""
         blocks = self.data_blocks
         todo = self.owned_lines(name, with_data=False)
         seen: set[str] = set()
-        found: list[range] = []
+        found: list[tuple[str, range]] = []
         while todo:
             line = self.lines[todo.pop()]
             if not line.args:
@@ -244,7 +261,7 @@ class Module:
             for sym in line.symbols():
                 if sym in blocks and sym not in seen:
                     seen.add(sym)
-                    found.append(blocks[sym])
+                    found.append((sym, blocks[sym]))
                     todo.extend(blocks[sym])
         return found
 
@@ -284,6 +301,7 @@ class Module:
             for block in self.data_of(name):
                 removed.update(block)
         still_needed = self._labels_used_outside(removed)
+        views = self._views_used_outside(removed)
         out: list[str] = []
         for j, line in enumerate(self.lines):
             if j in starts:
@@ -297,6 +315,11 @@ class Module:
                     if kept:
                         out.append(self._tracker.directive(section))
                         out.extend(f"{label}:" for label in kept)
+                # the old body may have declared the unit's source files for debug info
+                out.extend(self.lines[k].text for k in sorted(removed)
+                           if self.lines[k].head == ".file" and k in range(*_span(fn)))
+                # debug info's location views of the old body: view 0 from now on
+                out.extend(f"\t.set\t{view},0" for view in views.get(fn.name, ()))
                 # leave the assembler in the section the old text left it in
                 out.append(self._tracker.directive(self.lines[fn.body.stop - 1].section))
             if j not in removed:
@@ -308,13 +331,36 @@ class Module:
 
         The candidates' own ``.L`` labels get ``tag`` and a number so they cannot clash.
         """
-        from llmcc.asm.rename import uniquify_local_labels
+        from llmcc.asm.rename import strip_line_info, uniquify_local_labels
 
         snippets = {
-            name: uniquify_local_labels(Module(text).function_text(name), f"{tag}{n}")
+            name: uniquify_local_labels(strip_line_info(Module(text).function_text(name)),
+                                        f"{tag}{n}", keep=(name, f"{name}.cold"))
             for n, (name, text) in enumerate(candidates.items())
         }
         return self.replaced(snippets)
+
+    def _views_used_outside(self, removed: set[int]) -> dict[str, list[str]]:
+        """Function name -> location-view symbols (``.loc ... view .LVU5``) its removed
+        lines define and debug info still refers to."""
+        owner = {j: fn.name for fn in self.functions.values() for j in fn.body}
+        defined: dict[str, str] = {}
+        for j in removed:
+            line = self.lines[j]
+            if line.head == ".loc" and " view " in line.args:
+                view = line.args.rsplit(" view ", 1)[1].split()[0]
+                if view.startswith(".L"):
+                    defined[view] = owner.get(j, "")
+        if not defined:
+            return {}
+        out: dict[str, list[str]] = {}
+        for j, line in enumerate(self.lines):
+            if j in removed or not line.args:
+                continue
+            for sym in line.symbols():
+                if sym in defined:
+                    out.setdefault(defined.pop(sym), []).append(sym)
+        return out
 
     def _labels_used_outside(self, removed: set[int]) -> dict[int, list[str]]:
         """Line index -> labels defined there that lines outside ``removed`` refer to."""
@@ -329,6 +375,10 @@ class Module:
             used.update(sym for sym in line.symbols() if sym in wanted)
         out = {j: [lb for lb in labels if lb in used] for j, labels in defined.items()}
         return {j: labels for j, labels in out.items() if labels}
+
+
+def _span(fn: Function) -> tuple[int, int]:
+    return fn.body.start, fn.body.stop
 
 
 def _by_section(needed: dict[int, list[str]], owned: list[int], lines: list[Line]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 # Names that an expression token may refer to; relocation suffixes (@PLT) are
 # part of the token but not of the symbol.
-_SYMBOL_RE = re.compile(r'^(?:[A-Za-z_.$][\w.$]*|"(?:[^"\\]|\\.)+")')
+_SYMBOL_RE = re.compile(r'^(?:[A-Za-z_.][\w.$]*|"(?:[^"\\]|\\.)+")')
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class Expr:
         """Symbol names referenced (``.`` and numbers excluded, ``@reloc`` stripped)."""
         out = []
         for tok in self.tokens:
-            if tok == "." or not tok or not (tok[0].isalpha() or tok[0] in "_.$\""):
+            if tok == "." or not tok or not (tok[0].isalpha() or tok[0] in "_.\""):
                 continue
             m = _SYMBOL_RE.match(tok)
             if m:

@@ -11,6 +11,8 @@ from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
 from llmcc.verify import static
+from llmcc.verify.harness import DEFAULT_TESTS, run_differential
+from llmcc.verify.signature import signature_of
 
 # the stages in the order a candidate meets them (timing arrives with the timer)
 STAGES = ("parse", "assemble", "static", "tests", "abi", "timing")
@@ -51,7 +53,7 @@ def compile_baseline(source: str, compiler: str, flags: tuple[str, ...], workdir
 
 
 def verify(source: str, function: str, candidate_text: str, *, compiler: str,
-           flags: tuple[str, ...]) -> Report:
+           flags: tuple[str, ...], tests: int = DEFAULT_TESTS) -> Report:
     """Run every stage on one candidate. Raises LlmccError for bad input (no such
     source or function, gcc errors), never for a bad candidate."""
     flags = baseline_flags(flags)
@@ -63,11 +65,17 @@ def verify(source: str, function: str, candidate_text: str, *, compiler: str,
                                       workdir)
         finding = static.check_static(candidate_text, function, baseline, compiler=compiler,
                                       march=march, workdir=workdir)
+        if finding is not None:
+            return Report(function, "rejected", finding.outcome, finding.stage, finding.reason,
+                          None, None)
+        sig = signature_of(source, function, compiler, flags)
+        result = run_differential(baseline, sig, candidate_text, compiler=compiler,
+                                  flags=flags, workdir=workdir, tests=tests)
     finally:
         remove_dir(workdir)
-    if finding is not None:
-        return Report(function, "rejected", finding.outcome, finding.stage, finding.reason,
-                      None, None)
-    return Report(function, "rejected", Outcome.NO_VERIFIER, "tests",
-                  "passes every static check; differential tests are not built yet, so "
-                  "correctness is unproven", None, None)
+    counts = result.counts._asdict()
+    if result.outcome is not None:
+        stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"
+        return Report(function, "rejected", result.outcome, stage, result.reason, counts, None)
+    return Report(function, "accepted", Outcome.ACCEPTED, "tests",
+                  f"{result.reason}; speed not measured (no timer yet)", counts, None)

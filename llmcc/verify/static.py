@@ -15,6 +15,7 @@ from llmcc import subproc
 from llmcc.asm.lines import DATA_DIRECTIVES, split_lines
 from llmcc.asm.module import Module
 from llmcc.asm.parser import parse_statements
+from llmcc.asm.rename import is_compiler_local, strip_line_info
 from llmcc.asm.syntax import Directive, Instruction, Statement
 from llmcc.errors import AsmModelError, AsmParseError
 from llmcc.outcome import Outcome
@@ -213,8 +214,12 @@ def reachable_symbols(baseline: Module) -> set[str]:
     return {n for n in names if not n.startswith(".L")}
 
 
-def check_symbols(statements: list[Statement], text: str, baseline: Module) -> Finding | None:
-    """Local labels must be the candidate's own; other names must be the TU's."""
+def check_symbols(statements: list[Statement], text: str, baseline: Module, name_of: str
+                  ) -> Finding | None:
+    """Names must be the candidate's own, or the unit's; made-up local ones only as gcc's
+    own code for the function uses them."""
+    baseline_uses = {sym for line in split_lines(baseline.function_text(name_of))[0]
+                     for sym in line.symbols() if not line.head.startswith(".")}
     defined = {label for st in statements for label in st.labels}
     defined.update(st.body.args[0] for st in statements
                    if isinstance(st.body, Directive) and st.body.name == ".set" and st.body.args)
@@ -230,7 +235,10 @@ def check_symbols(statements: list[Statement], text: str, baseline: Module) -> F
         for name in names:
             if name in defined or name == ".":
                 continue
-            if name.startswith(".L") or name not in reach:
+            # gcc's made-up names (.L5, CSWTCH.17) mean something else in another compile:
+            # the candidate must bring its own, or use them as gcc's code for it does
+            made_up = name.startswith(".L") or is_compiler_local(name)
+            if (made_up and name not in baseline_uses) or name not in reach:
                 return Finding(Outcome.UNKNOWN_SYMBOL, "static",
                                f"line {st.line}: {name} is not defined by the candidate or "
                                f"reachable from the translation unit")
@@ -250,7 +258,7 @@ def check_assembles(text: str, compiler: str, march: str, workdir: str) -> Findi
     """It assembles at all, and with only the target's ISA extensions."""
     src = os.path.join(workdir, "candidate.s")
     with open(src, "w", encoding="utf-8", errors="surrogateescape") as fh:
-        fh.write(text)
+        fh.write(strip_line_info(text))  # its .loc lines name files the unit declares
     obj = os.path.join(workdir, "candidate.o")
     base = [compiler, "-c", "-x", "assembler", src, "-o", obj]
     proc = subproc.run(base, timeout=60)
@@ -287,4 +295,4 @@ def check_static(candidate_text: str, name: str, baseline: Module, *, compiler: 
             or check_binding(candidate_text, name, baseline)
             or check_directives(text, baseline_text)
             or check_instructions(statements, text, baseline_text)
-            or check_symbols(statements, text, baseline))
+            or check_symbols(statements, text, baseline, name))

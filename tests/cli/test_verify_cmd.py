@@ -23,12 +23,26 @@ def files(tmp_path):
     return tmp_path
 
 
-def test_gccs_own_code_passes_static_checks_and_awaits_tests(files):
+def test_gccs_own_code_is_accepted_on_correctness(files):
     proc = run(["verify", "v.c", "--function", "add", "--candidate", "v.s", "--json"], files)
     data = json.loads(proc.stdout)
-    assert proc.returncode == 1  # not accepted: correctness is not proven yet
-    assert data["stage"] == "tests" and data["verdict"] == "rejected"
-    assert data["tests"] is None and data["speedup"] is None
+    assert proc.returncode == 0
+    assert (data["verdict"], data["stage"]) == ("accepted", "tests")
+    assert data["tests"]["valid"] == data["tests"]["run"] > 0 and data["tests"]["failed"] == 0
+    assert data["speedup"] is None  # no timer yet
+
+
+def test_a_wrong_candidate_is_rejected_with_a_counterexample(files):
+    wrong = (files / "v.s").read_text().replace("\tleal\t(%rdi,%rsi), %eax",
+                                                 "\tleal\t1(%rdi,%rsi), %eax")
+    (files / "wrong.s").write_text(wrong)
+    proc = run(["verify", "v.c", "--function", "add", "--candidate", "wrong.s", "--json"], files)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert (data["verdict"], data["stage"], data["outcome"]) == ("rejected", "tests",
+                                                                  "test_mismatch")
+    assert "a=" in data["reason"] and "b=" in data["reason"]
+    assert data["tests"]["failed"] == 1
 
 
 @pytest.mark.parametrize(("candidate", "stage", "outcome"), [
@@ -47,7 +61,7 @@ def test_bad_candidates_are_rejected_with_the_stage(files, candidate, stage, out
 def test_gcc_flags_after_double_dash_set_the_target(files):
     proc = run(["verify", "v.c", "--function", "add", "--candidate", "avx2.s", "--json", "--",
                 "-O2", "-march=x86-64-v3"], files)
-    assert json.loads(proc.stdout)["stage"] == "tests"
+    assert json.loads(proc.stdout)["verdict"] == "accepted"
 
 
 @pytest.mark.parametrize(("args", "message"), [

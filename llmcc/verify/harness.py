@@ -1,0 +1,587 @@
+"""Differential tests: one harness binary calls the baseline and the candidate on the same
+generated inputs, each call in a fresh forked child, and compares everything they leave.
+
+The harness assembly is the baseline translation unit itself with the candidate added under
+another name, so both see the same globals, helpers and constants; the TU's writable data is
+moved into sections of its own so its bytes can be compared after each call. The C side is
+generated from the DWARF signature (llmcc.verify.signature).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import NamedTuple
+
+from llmcc import subproc
+from llmcc.asm.lines import split_lines
+from llmcc.asm.module import Module
+from llmcc.asm.rename import (
+    rename_function,
+    rename_symbols,
+    strip_line_info,
+    uniquify_local_labels,
+)
+from llmcc.outcome import Outcome
+from llmcc.verify.signature import CType, Signature, c_declarations, c_prototype
+
+CANDIDATE_SUFFIX = "__llmcc_cand"
+DATA_SECTION = "llmcc_tu_data"
+BSS_SECTION = "llmcc_tu_bss"
+# elements in every pointed-to buffer; size-like parameters stay within it
+CAPACITY = 64
+# a call that takes longer than this (CPU seconds) is a hang; the baseline's are discarded
+CALL_TIMEOUT_S = 2
+DEFAULT_TESTS = 200
+# parameter names that mean "how many": their values stay inside the buffers
+_SIZE_NAMES = re.compile(r"^(n|len|length|size|sz|count|cnt|num|nelem|nmemb|width|height|"
+                         r"w|h|rows|cols|k|m|limit|max|bytes|nbytes|elems)(_.*)?$|.*(len|size|"
+                         r"count|_n)$", re.I)
+
+
+class Counts(NamedTuple):
+    run: int
+    valid: int
+    failed: int
+
+
+class DiffResult(NamedTuple):
+    outcome: Outcome | None  # None when no input told the two apart
+    reason: str
+    counts: Counts
+
+
+# -- the assembly side -------------------------------------------------------------------------
+
+def harness_assembly(baseline: Module, function: str, candidate_text: str) -> str:
+    """The baseline TU plus the candidate as FUNCTION__llmcc_cand, both global, with the
+    TU's writable data gathered into DATA_SECTION and BSS_SECTION."""
+    snippet = strip_line_info(Module(candidate_text).function_text(function))
+    snippet = uniquify_local_labels(snippet, "cand", keep=(function, f"{function}.cold"))
+    snippet = rename_function(snippet, function, function + CANDIDATE_SUFFIX)
+    text = baseline.emit()
+    if "main" in baseline.functions:
+        text = rename_symbols(text, {"main": "__llmcc_tu_main"})
+    out = [_gather_writable(line) for line in split_lines(text)[0]]
+    out += [snippet, f"\t.globl\t{function}", f"\t.globl\t{function}{CANDIDATE_SUFFIX}", ""]
+    return "\n".join(out)
+
+
+def _gather_writable(line) -> str:
+    head = line.head
+    name = line.split_args()[0].strip('"') if head == ".section" and line.args else head
+    if head in (".data", ".section") and name.startswith(".data"):
+        return f'\t.section\t{DATA_SECTION},"aw",@progbits'
+    if head in (".bss", ".section") and name.startswith(".bss"):
+        return f'\t.section\t{BSS_SECTION},"aw",@nobits'
+    if head == ".comm":  # a common symbol: give it a place among the compared bytes
+        args = line.split_args()
+        align = args[2] if len(args) > 2 else "1"
+        return (f'\t.pushsection\t{BSS_SECTION},"aw",@nobits\n\t.balign\t{align}\n'
+                f"{args[0]}:\n\t.zero\t{args[1]}\n\t.popsection")
+    return line.text
+
+
+# Calls go through this trampoline (in the spirit of checkasm): it seeds the callee-saved
+# registers with known values, calls llmcc_target with the caller's arguments untouched
+# (state lives in globals, not on the stack, so stack arguments stay where the callee
+# expects them), then records in llmcc_abi_bad which rule the callee broke: 1 callee-saved
+# register changed, 2 stack pointer not restored, 4 direction flag left set, 8 MXCSR
+# changed, 16 x87 control word changed.
+TRAMPOLINE = r"""
+	.text
+	.globl	llmcc_tramp
+	.type	llmcc_tramp, @function
+llmcc_tramp:
+	popq	llmcc_ret(%rip)
+	movq	%rbx, llmcc_save+0(%rip)
+	movq	%rbp, llmcc_save+8(%rip)
+	movq	%r12, llmcc_save+16(%rip)
+	movq	%r13, llmcc_save+24(%rip)
+	movq	%r14, llmcc_save+32(%rip)
+	movq	%r15, llmcc_save+40(%rip)
+	movq	%rsp, llmcc_save+48(%rip)
+	stmxcsr	llmcc_save+56(%rip)
+	fnstcw	llmcc_save+60(%rip)
+	movabsq	$0x5a17c0de1badf00d, %rbx
+	movabsq	$0x6b28d1ef2cbe011e, %rbp
+	movabsq	$0x7c39e2f03dcf122f, %r12
+	movabsq	$0x0d4af3014ed02330, %r13
+	movabsq	$0x1e5b04125fe13441, %r14
+	movabsq	$0x2f6c152360f24552, %r15
+	call	*llmcc_target(%rip)
+	movq	%rax, llmcc_save+64(%rip)
+	movl	$0, llmcc_abi_bad(%rip)
+	movabsq	$0x5a17c0de1badf00d, %rax
+	cmpq	%rax, %rbx
+	jne	1f
+	movabsq	$0x6b28d1ef2cbe011e, %rax
+	cmpq	%rax, %rbp
+	jne	1f
+	movabsq	$0x7c39e2f03dcf122f, %rax
+	cmpq	%rax, %r12
+	jne	1f
+	movabsq	$0x0d4af3014ed02330, %rax
+	cmpq	%rax, %r13
+	jne	1f
+	movabsq	$0x1e5b04125fe13441, %rax
+	cmpq	%rax, %r14
+	jne	1f
+	movabsq	$0x2f6c152360f24552, %rax
+	cmpq	%rax, %r15
+	je	2f
+1:	orl	$1, llmcc_abi_bad(%rip)
+2:	cmpq	llmcc_save+48(%rip), %rsp
+	je	3f
+	orl	$2, llmcc_abi_bad(%rip)
+	movq	llmcc_save+48(%rip), %rsp
+3:	pushfq
+	popq	%rax
+	testq	$0x400, %rax
+	je	4f
+	orl	$4, llmcc_abi_bad(%rip)
+	cld
+4:	stmxcsr	llmcc_save+72(%rip)
+	movl	llmcc_save+72(%rip), %eax
+	xorl	llmcc_save+56(%rip), %eax
+	andl	$0xffc0, %eax
+	je	5f
+	orl	$8, llmcc_abi_bad(%rip)
+5:	fnstcw	llmcc_save+76(%rip)
+	movzwl	llmcc_save+76(%rip), %eax
+	cmpw	llmcc_save+60(%rip), %ax
+	je	6f
+	orl	$16, llmcc_abi_bad(%rip)
+6:	movq	llmcc_save+64(%rip), %rax
+	movq	llmcc_save+0(%rip), %rbx
+	movq	llmcc_save+8(%rip), %rbp
+	movq	llmcc_save+16(%rip), %r12
+	movq	llmcc_save+24(%rip), %r13
+	movq	llmcc_save+32(%rip), %r14
+	movq	llmcc_save+40(%rip), %r15
+	pushq	llmcc_ret(%rip)
+	ret
+	.size	llmcc_tramp, .-llmcc_tramp
+	.local	llmcc_ret
+	.comm	llmcc_ret,8,8
+	.local	llmcc_save
+	.comm	llmcc_save,80,8
+	.globl	llmcc_target
+	.comm	llmcc_target,8,8
+	.globl	llmcc_abi_bad
+	.comm	llmcc_abi_bad,4,4
+	.section	.note.GNU-stack,"",@progbits
+"""
+
+
+# -- the C side --------------------------------------------------------------------------------
+
+def _is_string(ct: CType) -> bool:
+    return ct.kind == "pointer" and ct.target is not None and ct.target.is_char
+
+
+def _buffer_target(ct: CType) -> CType | None:
+    """What a pointer parameter points to, when llmcc can make a buffer of it."""
+    if ct.kind != "pointer" or ct.target is None:
+        return None
+    target = ct.target
+    if target.kind == "void":
+        return target
+    if target.kind in ("int", "bool", "float", "enum", "struct", "union", "array") and \
+            target.size > 0 and target.complete:
+        return target
+    return None
+
+
+def harness_source(sig: Signature, function: str, tests: int) -> str:
+    """C text of the harness for ``sig`` (see the module docstring)."""
+    params = sig.params
+    lines = [_PRELUDE, c_declarations(sig),
+             c_prototype(sig, function), c_prototype(sig, function + CANDIDATE_SUFFIX),
+             "struct inputs {"]
+    for i in range(len(params)):
+        lines.append(f"    {_decl(sig, i)};")
+    lines.append("    int dummy;\n};")
+    lines.append("static void make_inputs(struct inputs *in, int test) {")
+    lines.append("    (void)test;")
+    for i, p in enumerate(params):
+        lines.extend("    " + s for s in _make_param(i, p.name, p.ctype, params))
+    lines.append("}")
+    lines.append("static void describe(struct inputs *in) {")
+    for i, p in enumerate(params):
+        lines.append("    " + _describe_param(i, p.name, p.ctype))
+    lines.append('    fputc(\'\\n\', stdout);\n}')
+    lines.append("static void call(int cand, struct inputs *in, struct out *o) {")
+    args = ", ".join(f"in->p{i}" for i in range(len(params)))
+    ret = sig.return_type
+    lines.append(f"    llmcc_target = cand ? (void *){function}{CANDIDATE_SUFFIX} "
+                 f": (void *){function};")
+    lines.append(f"    __typeof__({function}) *through = (__typeof__({function}) *)llmcc_tramp;")
+    if ret.kind == "void":
+        lines.append(f"    through({args});")
+    else:
+        lines.append(f"    {_declare_like(sig, 'r')} = through({args});")
+    lines.append("    if (llmcc_abi_bad) _exit(64 + llmcc_abi_bad);")
+    if ret.kind != "void":
+        lines.extend("    " + s for s in _record_return(ret))
+    for i, p in enumerate(params):
+        target = _buffer_target(p.ctype)
+        if target is not None:
+            lines.append(f"    out_bytes(o, in->buf{i}, in->len{i});")
+    lines.append("    out_globals(o);\n}")
+    lines.append(_MAIN.replace("@TESTS@", str(tests)))
+    return "\n".join(lines) + "\n"
+
+
+def _decl(sig: Signature, i: int) -> str:
+    """The inputs member for parameter i: its value, and for buffers their bytes."""
+    p = sig.params[i]
+    proto = c_prototype(sig, "f")
+    # the prototype's parameter list spells each type; reuse it by declaring a pointer-free copy
+    spelled = _param_spellings(proto)[i]
+    decl = _rename_declarator(spelled, p.name, f"p{i}")
+    if p.ctype.kind != "pointer" and p.ctype.const:  # the harness assigns it
+        decl = re.sub(r"\bconst\b\s*", "", decl, count=1)
+    if _buffer_target(p.ctype) is not None:
+        return f"{decl}; unsigned char *buf{i}; size_t len{i}"
+    return decl
+
+
+def _param_spellings(proto: str) -> list[str]:
+    inner = proto[proto.index("(") + 1: proto.rindex(")")]
+    parts, depth, cur = [], 0, ""
+    for ch in inner:
+        if ch == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+            continue
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        cur += ch
+    if cur.strip() and cur.strip() != "void":
+        parts.append(cur.strip())
+    return parts
+
+
+def _rename_declarator(spelled: str, name: str, new: str) -> str:
+    if name and re.search(rf"\b{re.escape(name)}\b", spelled):
+        return re.sub(rf"\b{re.escape(name)}\b", new, spelled, count=1)
+    return f"{spelled} {new}"
+
+
+def _declare_like(sig: Signature, var: str) -> str:
+    proto = c_prototype(sig, var + "__fn")
+    head = proto[: proto.index(var + "__fn")].rstrip()
+    return f"{head} {var}"
+
+
+def _make_param(i: int, name: str, ct: CType, params) -> list[str]:
+    target = _buffer_target(ct)
+    if target is not None:
+        elem = max(target.size, 1) if target.kind != "void" else 1
+        string = _is_string(ct)
+        return [
+            f"in->len{i} = {CAPACITY * elem};",
+            f"in->buf{i} = guarded(in->len{i}, test, {int(string)});",
+            f"in->p{i} = (void *)in->buf{i};",
+            *(_alias(i, ct, params)),
+        ]
+    if ct.kind == "pointer":
+        return [f"in->p{i} = 0;"]
+    if ct.kind in ("int", "enum"):
+        size_like = bool(_SIZE_NAMES.match(name or "")) or (not ct.signed and ct.size >= 4)
+        return [f"in->p{i} = pick_int({ct.size}, {int(ct.signed)}, {int(size_like)}, "
+                f"{CAPACITY});"]
+    if ct.kind == "bool":
+        return [f"in->p{i} = next() & 1;"]
+    if ct.kind == "float":
+        if ct.size == 4:
+            return [f"in->p{i} = (float)pick_double();"]
+        if ct.size == 8:
+            return [f"in->p{i} = pick_double();"]
+        return [f"in->p{i} = (long double)pick_double();"]
+    # structs and unions by value: random bytes
+    return [f"random_bytes(&in->p{i}, sizeof in->p{i});"]
+
+
+def _alias(i: int, ct: CType, params) -> list[str]:
+    """Every fourth test, point this buffer at an earlier one of the same element type,
+    unless either is restrict (the C standard lets those assume no aliasing)."""
+    if ct.restrict:
+        return []
+    for j in range(i):
+        other = params[j].ctype
+        if _buffer_target(other) is not None and not other.restrict and \
+                other.target.size == ct.target.size and other.target.kind == ct.target.kind:
+            return [f"if (test % 4 == 3) {{ in->p{i} = in->p{j}; in->buf{i} = in->buf{j}; "
+                    f"in->len{i} = in->len{j}; }}"]
+    return []
+
+
+def _describe_param(i: int, name: str, ct: CType) -> str:
+    label = name or f"arg{i}"
+    if _buffer_target(ct) is not None:
+        return f'printf("{label}=<%zu-byte buffer> ", in->len{i});'
+    if ct.kind in ("int", "enum", "bool"):
+        return f'printf("{label}=%lld ", (long long)in->p{i});'
+    if ct.kind == "float":
+        return f'printf("{label}=%.17Lg ", (long double)in->p{i});'
+    return f'printf("{label}=<{ct.kind}> ");'
+
+
+def _record_return(ret: CType) -> list[str]:
+    if ret.kind == "float" and ret.size > 8:  # x87 long double: 10 bytes mean something
+        return ["out_bytes(o, &r, 10);"]
+    if ret.kind in ("struct", "union") and ret.fields:
+        parts = []
+        for f in ret.fields:
+            if f.bit_size is None and f.name and f.ctype.size:
+                parts.append(f"out_bytes(o, (unsigned char *)&r + {f.offset}, {f.ctype.size});")
+            elif f.bit_size is not None:  # the bytes holding the bit-field
+                first, last = f.bit_offset // 8, (f.bit_offset + f.bit_size - 1) // 8
+                parts.append(f"out_bits(o, (unsigned char *)&r, {f.bit_offset}, {f.bit_size});"
+                             if last >= first else "")
+        return parts
+    return ["out_bytes(o, &r, sizeof r);"]
+
+
+_PRELUDE = r"""
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
+
+void llmcc_tramp(void);
+extern void *llmcc_target;
+extern int llmcc_abi_bad;
+extern char __start_llmcc_tu_data[] __attribute__((weak));
+extern char __stop_llmcc_tu_data[] __attribute__((weak));
+extern char __start_llmcc_tu_bss[] __attribute__((weak));
+extern char __stop_llmcc_tu_bss[] __attribute__((weak));
+
+static uint64_t state;
+static uint64_t next(void) {
+    state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state;
+}
+static void random_bytes(void *p, size_t n) {
+    unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) b[i] = (unsigned char)next();
+}
+static long long pick_int(int size, int is_signed, int size_like, int cap) {
+    static const long long special[] = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64};
+    if (size_like) return (long long)(next() % (uint64_t)(cap + 1));
+    uint64_t r = next();
+    unsigned bits = (unsigned)size * 8;
+    uint64_t mask = bits >= 64 ? ~0ULL : ((1ULL << bits) - 1);
+    switch (r % 8) {
+    case 0: return special[(r >> 8) % (sizeof special / sizeof *special)];
+    case 1: return is_signed ? -(long long)((r >> 8) % 70) : (long long)(mask);
+    case 2: return is_signed ? (long long)(mask >> 1) : 0;
+    case 3: return is_signed ? -(long long)(mask >> 1) - 1 : 1;
+    default: {
+        uint64_t v = (r >> 3) & mask;
+        if (is_signed && bits < 64 && (v >> (bits - 1))) return (long long)(v | ~mask);
+        return (long long)v;
+    }
+    }
+}
+static double pick_double(void) {
+    static const double special[] = {0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-310, 1e300, -3.25,
+                                     1.0 / 0.0, -1.0 / 0.0};
+    uint64_t r = next();
+    if (r % 4 == 0) return special[(r >> 8) % (sizeof special / sizeof *special)];
+    return ((double)(int64_t)(r >> 11) / (double)(1LL << 40)) * ((r & 1) ? -1.0 : 1.0);
+}
+/* a buffer of n bytes against a PROT_NONE page: at its end on even tests, at its start on
+   odd ones, so a read or write one byte outside faults */
+static unsigned char *guarded(size_t n, int test, int string) {
+    long page = sysconf(_SC_PAGESIZE);
+    size_t span = (n + (size_t)page - 1) / (size_t)page * (size_t)page;
+    unsigned char *m = mmap(0, span + 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) { perror("mmap"); exit(3); }
+    mprotect(m, (size_t)page, PROT_NONE);
+    mprotect(m + page + span, (size_t)page, PROT_NONE);
+    unsigned char *b = (test % 2 == 0) ? m + page + span - n : m + page;
+    random_bytes(b, n);
+    if (string) {
+        size_t len = (size_t)(next() % n);
+        for (size_t i = 0; i < len; i++) b[i] = (unsigned char)(' ' + next() % 95);
+        b[len] = 0;
+    }
+    return b;
+}
+
+struct out { size_t len; unsigned char bytes[1 << 20]; };
+static void out_bytes(struct out *o, const void *p, size_t n) {
+    if (o->len + n > sizeof o->bytes) n = sizeof o->bytes - o->len;
+    memcpy(o->bytes + o->len, p, n);
+    o->len += n;
+}
+static void out_bits(struct out *o, const unsigned char *p, int first, int width) {
+    for (int i = 0; i < width; i++) {
+        unsigned char bit = (p[(first + i) / 8] >> ((first + i) % 8)) & 1;
+        out_bytes(o, &bit, 1);
+    }
+}
+static void out_globals(struct out *o) {
+    if (__start_llmcc_tu_data)
+        out_bytes(o, __start_llmcc_tu_data, (size_t)(__stop_llmcc_tu_data - __start_llmcc_tu_data));
+    if (__start_llmcc_tu_bss)
+        out_bytes(o, __start_llmcc_tu_bss, (size_t)(__stop_llmcc_tu_bss - __start_llmcc_tu_bss));
+}
+
+/* after this only memory management, signals and exit are allowed: anything else kills */
+static void sandbox(void) {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#define ALLOW(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1), \
+                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+        ALLOW(SYS_exit), ALLOW(SYS_exit_group), ALLOW(SYS_rt_sigreturn), ALLOW(SYS_brk),
+        ALLOW(SYS_mmap), ALLOW(SYS_munmap), ALLOW(SYS_mremap), ALLOW(SYS_madvise),
+        ALLOW(SYS_futex), ALLOW(SYS_getrandom), ALLOW(SYS_rt_sigprocmask), ALLOW(SYS_getpid),
+        ALLOW(SYS_gettid), ALLOW(SYS_tgkill),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    };
+    struct sock_fprog prog = {sizeof filter / sizeof *filter, filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                                           0, &prog)) _exit(4);
+}
+"""
+
+_MAIN = r"""
+/* 0 ran, 1 crashed or was killed, 2 timed out */
+static int run_child(int cand, struct inputs *in, struct out *o) {
+    o->len = 0;
+    pid_t pid = fork();
+    if (pid < 0) { perror("fork"); exit(3); }
+    if (pid == 0) {
+        struct rlimit cpu = {@TIMEOUT@, @TIMEOUT@ + 1};
+        setrlimit(RLIMIT_CPU, &cpu);
+        struct rlimit core = {0, 0};
+        setrlimit(RLIMIT_CORE, &core);
+        alarm(@TIMEOUT@ * 3);
+        sandbox();
+        call(cand, in, o);
+        _exit(0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {}
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) >= 64) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGALRM))
+        return 2;
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    int tests = argc > 1 ? atoi(argv[1]) : @TESTS@;
+    uint64_t seed = argc > 2 ? strtoull(argv[2], 0, 10) : 1;
+    struct out *a = mmap(0, sizeof *a, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    struct out *b = mmap(0, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int valid = 0, failed = 0, run = 0;
+    for (int t = 0; t < tests; t++) {
+        struct inputs in;
+        memset(&in, 0, sizeof in);
+        state = seed * 0x9E3779B97F4A7C15ULL + (uint64_t)t * 0xBF58476D1CE4E5B9ULL + 1;
+        make_inputs(&in, t);
+        run++;
+        int base = run_child(0, &in, a);
+        if (base != 0) continue;  /* not a valid input: the baseline itself fails on it */
+        valid++;
+        int cand = run_child(1, &in, b);
+        const char *what = 0;
+        static char abi[160];
+        if (cand >= 64) {
+            int bad = cand - 64;
+            snprintf(abi, sizeof abi, "candidate breaks the calling convention:%s%s%s%s%s",
+                     bad & 1 ? " callee-saved register changed" : "",
+                     bad & 2 ? " stack pointer not restored" : "",
+                     bad & 4 ? " direction flag left set" : "",
+                     bad & 8 ? " MXCSR changed" : "", bad & 16 ? " x87 control word changed" : "");
+            what = abi;
+        } else if (cand == 2) what = "candidate timed out";
+        else if (cand == 1) what = "candidate crashed";
+        else if (a->len != b->len || memcmp(a->bytes, b->bytes, a->len) != 0)
+            what = "outputs differ";
+        if (what) {
+            failed++;
+            size_t at = 0;
+            while (at < a->len && at < b->len && a->bytes[at] == b->bytes[at]) at++;
+            printf("COUNTEREXAMPLE test %d: %s (first differing output byte %zu): ", t, what, at);
+            describe(&in);
+            break;
+        }
+    }
+    printf("COUNTS run=%d valid=%d failed=%d\n", run, valid, failed);
+    return 0;
+}
+""".replace("@TIMEOUT@", str(CALL_TIMEOUT_S))
+
+
+# -- building and running ----------------------------------------------------------------------
+
+def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, compiler: str,
+                     flags: tuple[str, ...], workdir: str, tests: int = DEFAULT_TESTS,
+                     seed: int = 1, min_valid: int = 10) -> DiffResult:
+    """Build the harness and run ``tests`` generated inputs through both versions."""
+    function = sig.name
+    if not sig.testable:
+        return DiffResult(Outcome.UNTESTABLE, f"the function {sig.untestable_reason}",
+                          Counts(0, 0, 0))
+    asm = os.path.join(workdir, "harness_tu.s")
+    with open(asm, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        fh.write(harness_assembly(baseline, function, candidate_text))
+    csrc = os.path.join(workdir, "harness.c")
+    with open(csrc, "w") as fh:
+        fh.write(harness_source(sig, function, tests))
+    tramp = os.path.join(workdir, "trampoline.s")
+    with open(tramp, "w") as fh:
+        fh.write(TRAMPOLINE)
+    exe = os.path.join(workdir, "harness")
+    target = [f for f in flags if f.startswith("-m")]
+    build = subproc.run([compiler, *target, "-O1", "-w", csrc, "-x", "assembler", asm, tramp,
+                         "-x", "none", "-o", exe, "-lm"], timeout=120)
+    if not build.ok:
+        first = build.stderr.decode(errors="replace").strip().splitlines()[:3]
+        return DiffResult(Outcome.UNTESTABLE, "the test harness does not build: "
+                          + " | ".join(first), Counts(0, 0, 0))
+    budget = tests * (2 * CALL_TIMEOUT_S * 3 + 1)
+    proc = subproc.run([exe, str(tests), str(seed)], timeout=budget)
+    text = proc.stdout.decode(errors="replace")
+    counts = _counts(text)
+    if not proc.ok or counts is None:
+        return DiffResult(Outcome.UNTESTABLE, f"the test harness failed (exit {proc.returncode})",
+                          counts or Counts(0, 0, 0))
+    example = next((ln for ln in text.splitlines() if ln.startswith("COUNTEREXAMPLE")), "")
+    if counts.failed:
+        outcome = (Outcome.CANDIDATE_TIMEOUT if "timed out" in example else
+                   Outcome.CANDIDATE_CRASH if "crashed" in example else
+                   Outcome.ABI_VIOLATION if "calling convention" in example else
+                   Outcome.TEST_MISMATCH)
+        return DiffResult(outcome, example.removeprefix("COUNTEREXAMPLE ").strip(), counts)
+    if counts.valid < min_valid:
+        return DiffResult(Outcome.UNTESTABLE, f"only {counts.valid} of {counts.run} generated "
+                          f"inputs are valid for the baseline (at least {min_valid} needed)",
+                          counts)
+    return DiffResult(None, f"{counts.valid} valid inputs, no difference", counts)
+
+
+def _counts(text: str) -> Counts | None:
+    m = re.search(r"COUNTS run=(\d+) valid=(\d+) failed=(\d+)", text)
+    return Counts(*map(int, m.groups())) if m else None
