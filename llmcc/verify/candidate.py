@@ -12,7 +12,7 @@ from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
 from llmcc.verify import static
 from llmcc.verify.harness import DEFAULT_TESTS, run_differential
-from llmcc.verify.signature import signature_of
+from llmcc.verify.signature import Signature, signature_of
 
 # the stages in the order a candidate meets them (timing arrives with the timer)
 STAGES = ("parse", "assemble", "static", "tests", "abi", "timing")
@@ -60,19 +60,27 @@ def verify(source: str, function: str, candidate_text: str, *, compiler: str,
     workdir = private_dir("")
     try:
         baseline = compile_baseline(source, compiler, flags, workdir)
-        fn = baseline.function(function)
-        march = static.function_march(compiler, flags, baseline.function_text(fn.name),
-                                      workdir)
-        finding = static.check_static(candidate_text, function, baseline, compiler=compiler,
-                                      march=march, workdir=workdir)
-        if finding is not None:
-            return Report(function, "rejected", finding.outcome, finding.stage, finding.reason,
-                          None, None)
+        baseline.function(function)
         sig = signature_of(source, function, compiler, flags)
-        result = run_differential(baseline, sig, candidate_text, compiler=compiler,
-                                  flags=flags, workdir=workdir, tests=tests)
+        return judge(baseline, sig, candidate_text, compiler=compiler, flags=flags,
+                     workdir=workdir, tests=tests)
     finally:
         remove_dir(workdir)
+
+
+def judge(baseline: Module, sig: Signature, candidate_text: str, *, compiler: str,
+          flags: tuple[str, ...], workdir: str, tests: int = DEFAULT_TESTS) -> Report:
+    """Static checks, then differential tests with ABI checks, for a function of
+    ``baseline`` (gcc's -O3 assembly of its unit) whose signature is ``sig``."""
+    function = sig.name
+    march = static.function_march(compiler, flags, baseline.function_text(function), workdir)
+    finding = static.check_static(candidate_text, function, baseline, compiler=compiler,
+                                  march=march, workdir=workdir)
+    if finding is not None:
+        return Report(function, "rejected", finding.outcome, finding.stage, finding.reason,
+                      None, None)
+    result = run_differential(baseline, sig, candidate_text, compiler=compiler, flags=flags,
+                              workdir=workdir, tests=tests)
     counts = result.counts._asdict()
     if result.outcome is not None:
         stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"

@@ -87,7 +87,10 @@ def _gather_writable(line) -> str:
 # (state lives in globals, not on the stack, so stack arguments stay where the callee
 # expects them), then records in llmcc_abi_bad which rule the callee broke: 1 callee-saved
 # register changed, 2 stack pointer not restored, 4 direction flag left set, 8 MXCSR
-# changed, 16 x87 control word changed.
+# changed, 16 x87 control word changed; and which memory it touched that gcc's code for a
+# function never does: 32 below the red zone, 64 the caller's frame above the return address
+# (judged against the baseline on the same input: a function that calls others uses the
+# stack below itself legitimately).
 TRAMPOLINE = r"""
 	.text
 	.globl	llmcc_tramp
@@ -103,6 +106,54 @@ llmcc_tramp:
 	movq	%rsp, llmcc_save+48(%rip)
 	stmxcsr	llmcc_save+56(%rip)
 	fnstcw	llmcc_save+60(%rip)
+	# canaries: 256 bytes below the callee's red zone, and (when no argument is passed on
+	# the stack) 64 bytes of frame above its return address
+	# only r10 and r11 carry no argument: the canaries are written with them alone
+	movabsq	$0x3d3d3d3d3d3d3d3d, %r11
+	cmpl	$0, llmcc_frame_guard(%rip)
+	je	8f
+	subq	$64, %rsp
+	movq	%r11, 0(%rsp)
+	movq	%r11, 8(%rsp)
+	movq	%r11, 16(%rsp)
+	movq	%r11, 24(%rsp)
+	movq	%r11, 32(%rsp)
+	movq	%r11, 40(%rsp)
+	movq	%r11, 48(%rsp)
+	movq	%r11, 56(%rsp)
+8:
+	movq	%r11, -392(%rsp)
+	movq	%r11, -384(%rsp)
+	movq	%r11, -376(%rsp)
+	movq	%r11, -368(%rsp)
+	movq	%r11, -360(%rsp)
+	movq	%r11, -352(%rsp)
+	movq	%r11, -344(%rsp)
+	movq	%r11, -336(%rsp)
+	movq	%r11, -328(%rsp)
+	movq	%r11, -320(%rsp)
+	movq	%r11, -312(%rsp)
+	movq	%r11, -304(%rsp)
+	movq	%r11, -296(%rsp)
+	movq	%r11, -288(%rsp)
+	movq	%r11, -280(%rsp)
+	movq	%r11, -272(%rsp)
+	movq	%r11, -264(%rsp)
+	movq	%r11, -256(%rsp)
+	movq	%r11, -248(%rsp)
+	movq	%r11, -240(%rsp)
+	movq	%r11, -232(%rsp)
+	movq	%r11, -224(%rsp)
+	movq	%r11, -216(%rsp)
+	movq	%r11, -208(%rsp)
+	movq	%r11, -200(%rsp)
+	movq	%r11, -192(%rsp)
+	movq	%r11, -184(%rsp)
+	movq	%r11, -176(%rsp)
+	movq	%r11, -168(%rsp)
+	movq	%r11, -160(%rsp)
+	movq	%r11, -152(%rsp)
+	movq	%r11, -144(%rsp)
 	movabsq	$0x5a17c0de1badf00d, %rbx
 	movabsq	$0x6b28d1ef2cbe011e, %rbp
 	movabsq	$0x7c39e2f03dcf122f, %r12
@@ -112,6 +163,96 @@ llmcc_tramp:
 	call	*llmcc_target(%rip)
 	movq	%rax, llmcc_save+64(%rip)
 	movl	$0, llmcc_abi_bad(%rip)
+	movq	%rdx, llmcc_save+80(%rip)
+	movabsq	$0x3d3d3d3d3d3d3d3d, %r11
+	cmpq	%r11, -392(%rsp)
+	jne	15f
+	cmpq	%r11, -384(%rsp)
+	jne	15f
+	cmpq	%r11, -376(%rsp)
+	jne	15f
+	cmpq	%r11, -368(%rsp)
+	jne	15f
+	cmpq	%r11, -360(%rsp)
+	jne	15f
+	cmpq	%r11, -352(%rsp)
+	jne	15f
+	cmpq	%r11, -344(%rsp)
+	jne	15f
+	cmpq	%r11, -336(%rsp)
+	jne	15f
+	cmpq	%r11, -328(%rsp)
+	jne	15f
+	cmpq	%r11, -320(%rsp)
+	jne	15f
+	cmpq	%r11, -312(%rsp)
+	jne	15f
+	cmpq	%r11, -304(%rsp)
+	jne	15f
+	cmpq	%r11, -296(%rsp)
+	jne	15f
+	cmpq	%r11, -288(%rsp)
+	jne	15f
+	cmpq	%r11, -280(%rsp)
+	jne	15f
+	cmpq	%r11, -272(%rsp)
+	jne	15f
+	cmpq	%r11, -264(%rsp)
+	jne	15f
+	cmpq	%r11, -256(%rsp)
+	jne	15f
+	cmpq	%r11, -248(%rsp)
+	jne	15f
+	cmpq	%r11, -240(%rsp)
+	jne	15f
+	cmpq	%r11, -232(%rsp)
+	jne	15f
+	cmpq	%r11, -224(%rsp)
+	jne	15f
+	cmpq	%r11, -216(%rsp)
+	jne	15f
+	cmpq	%r11, -208(%rsp)
+	jne	15f
+	cmpq	%r11, -200(%rsp)
+	jne	15f
+	cmpq	%r11, -192(%rsp)
+	jne	15f
+	cmpq	%r11, -184(%rsp)
+	jne	15f
+	cmpq	%r11, -176(%rsp)
+	jne	15f
+	cmpq	%r11, -168(%rsp)
+	jne	15f
+	cmpq	%r11, -160(%rsp)
+	jne	15f
+	cmpq	%r11, -152(%rsp)
+	jne	15f
+	cmpq	%r11, -144(%rsp)
+	jne	15f
+	jmp	16f
+15:	orl	$32, llmcc_abi_bad(%rip)
+16:	cmpl	$0, llmcc_frame_guard(%rip)
+	je	10f
+	cmpq	%r11, 0(%rsp)
+	jne	12f
+	cmpq	%r11, 8(%rsp)
+	jne	12f
+	cmpq	%r11, 16(%rsp)
+	jne	12f
+	cmpq	%r11, 24(%rsp)
+	jne	12f
+	cmpq	%r11, 32(%rsp)
+	jne	12f
+	cmpq	%r11, 40(%rsp)
+	jne	12f
+	cmpq	%r11, 48(%rsp)
+	jne	12f
+	cmpq	%r11, 56(%rsp)
+	jne	12f
+	jmp	13f
+12:	orl	$64, llmcc_abi_bad(%rip)
+13:	addq	$64, %rsp
+10:
 	movabsq	$0x5a17c0de1badf00d, %rax
 	cmpq	%rax, %rbx
 	jne	1f
@@ -153,6 +294,7 @@ llmcc_tramp:
 	je	6f
 	orl	$16, llmcc_abi_bad(%rip)
 6:	movq	llmcc_save+64(%rip), %rax
+	movq	llmcc_save+80(%rip), %rdx
 	movq	llmcc_save+0(%rip), %rbx
 	movq	llmcc_save+8(%rip), %rbp
 	movq	llmcc_save+16(%rip), %r12
@@ -165,11 +307,13 @@ llmcc_tramp:
 	.local	llmcc_ret
 	.comm	llmcc_ret,8,8
 	.local	llmcc_save
-	.comm	llmcc_save,80,8
+	.comm	llmcc_save,88,8
 	.globl	llmcc_target
 	.comm	llmcc_target,8,8
 	.globl	llmcc_abi_bad
 	.comm	llmcc_abi_bad,4,4
+	.globl	llmcc_frame_guard
+	.comm	llmcc_frame_guard,4,4
 	.section	.note.GNU-stack,"",@progbits
 """
 
@@ -193,25 +337,38 @@ def _buffer_target(ct: CType) -> CType | None:
     return None
 
 
-def harness_source(sig: Signature, function: str, tests: int) -> str:
+def interesting_constants(text: str) -> list[int]:
+    """Immediates and displacements of the function's own code, each with its neighbours:
+    the values where its comparisons and bounds turn (a fuzzer's dictionary)."""
+    values: set[int] = set()
+    for m in re.finditer(r"\$(-?(?:0x[0-9a-fA-F]+|\d+))\b|(?<![\w$])(-?\d+)\(", text):
+        number = int(m.group(1) or m.group(2), 0)
+        if abs(number) < 1 << 31:
+            values.update((number - 1, number, number + 1))
+    return sorted(values)[:200]
+
+
+def harness_source(sig: Signature, function: str, tests: int,
+                   constants: list[int] | tuple[int, ...] = ()) -> str:
     """C text of the harness for ``sig`` (see the module docstring)."""
     params = sig.params
-    lines = [_PRELUDE, c_declarations(sig),
+    table = ", ".join(f"{v}LL" for v in (*constants, 0)) if constants else "0"
+    lines = [_PRELUDE.replace("@INTERESTING@", table), c_declarations(sig),
              c_prototype(sig, function), c_prototype(sig, function + CANDIDATE_SUFFIX),
              "struct inputs {"]
     for i in range(len(params)):
         lines.append(f"    {_decl(sig, i)};")
     lines.append("    int dummy;\n};")
-    lines.append("static void make_inputs(struct inputs *in, int test) {")
+    lines.append("static void llmcc_make_inputs(struct inputs *in, int test) {")
     lines.append("    (void)test;")
     for i, p in enumerate(params):
         lines.extend("    " + s for s in _make_param(i, p.name, p.ctype, params))
     lines.append("}")
-    lines.append("static void describe(struct inputs *in) {")
+    lines.append("static void llmcc_describe(struct inputs *in) {")
     for i, p in enumerate(params):
         lines.append("    " + _describe_param(i, p.name, p.ctype))
     lines.append('    fputc(\'\\n\', stdout);\n}')
-    lines.append("static void call(int cand, struct inputs *in, struct out *o) {")
+    lines.append("static void llmcc_call(int cand, struct inputs *in, struct out *o) {")
     args = ", ".join(f"in->p{i}" for i in range(len(params)))
     ret = sig.return_type
     lines.append(f"    llmcc_target = cand ? (void *){function}{CANDIDATE_SUFFIX} "
@@ -221,16 +378,36 @@ def harness_source(sig: Signature, function: str, tests: int) -> str:
         lines.append(f"    through({args});")
     else:
         lines.append(f"    {_declare_like(sig, 'r')} = through({args});")
-    lines.append("    if (llmcc_abi_bad) _exit(64 + llmcc_abi_bad);")
+    lines.append("    if (llmcc_abi_bad & 31) _exit(64 + (llmcc_abi_bad & 31));")
+    lines.append("    unsigned char stack_bits = (unsigned char)(llmcc_abi_bad >> 5);")
+    lines.append("    llmcc_out_bytes(o, &stack_bits, 1);")
     if ret.kind != "void":
         lines.extend("    " + s for s in _record_return(ret))
     for i, p in enumerate(params):
         target = _buffer_target(p.ctype)
         if target is not None:
-            lines.append(f"    out_bytes(o, in->buf{i}, in->len{i});")
-    lines.append("    out_globals(o);\n}")
+            lines.append(f"    llmcc_out_bytes(o, in->buf{i}, in->len{i});")
+    lines.append("    llmcc_out_globals(o);\n}")
+    lines.append(f"#define LLMCC_NO_STACK_ARGS {int(not _passes_on_stack(sig))}")
     lines.append(_MAIN.replace("@TESTS@", str(tests)))
     return "\n".join(lines) + "\n"
+
+
+def _passes_on_stack(sig: Signature) -> bool:
+    """Does any argument travel on the stack (System V x86-64: past six integer or eight
+    vector registers, aggregates over 16 bytes, long double)?"""
+    ints = sse = 0
+    for p in sig.params:
+        ct = p.ctype
+        aggregate = ct.kind in ("struct", "union")
+        if (aggregate and ct.size > 16) or (ct.kind == "float" and ct.size > 8):
+            return True
+        if ct.kind == "float" or ct.kind in ("struct", "union"):
+            sse += 1 if ct.kind == "float" else 2
+            ints += 2 if ct.kind != "float" else 0
+        else:
+            ints += 2 if ct.size > 8 else 1
+    return ints > 6 or sse > 8
 
 
 def _decl(sig: Signature, i: int) -> str:
@@ -280,32 +457,51 @@ def _make_param(i: int, name: str, ct: CType, params) -> list[str]:
     if target is not None:
         elem = max(target.size, 1) if target.kind != "void" else 1
         string = _is_string(ct)
+        kind = (2 if target.size == 4 else 3) if target.kind == "float" else \
+            1 if target.kind in ("int", "enum", "bool") else 0
         return [
             f"in->len{i} = {CAPACITY * elem};",
-            f"in->buf{i} = guarded(in->len{i}, test, {int(string)});",
+            f"in->buf{i} = llmcc_guarded(in->len{i}, test, {int(string)}, {elem}, {kind});",
             f"in->p{i} = (void *)in->buf{i};",
             *(_alias(i, ct, params)),
+            *(_same_string(i, ct, params)),
         ]
     if ct.kind == "pointer":
         return [f"in->p{i} = 0;"]
+    if ct.kind in ("int", "enum") and ct.is_char and ct.size == 1:
+        return [f"in->p{i} = llmcc_pick_char();"]
     if ct.kind in ("int", "enum"):
-        size_like = bool(_SIZE_NAMES.match(name or "")) or (not ct.signed and ct.size >= 4)
-        return [f"in->p{i} = pick_int({ct.size}, {int(ct.signed)}, {int(size_like)}, "
+        has_buffer = any(_buffer_target(p.ctype) is not None for p in params)
+        size_like = has_buffer and bool(_SIZE_NAMES.match(name or ""))
+        return [f"in->p{i} = llmcc_pick_int({ct.size}, {int(ct.signed)}, {int(size_like)}, "
                 f"{CAPACITY});"]
     if ct.kind == "bool":
-        return [f"in->p{i} = next() & 1;"]
+        return [f"in->p{i} = llmcc_next() & 1;"]
     if ct.kind == "float":
         if ct.size == 4:
-            return [f"in->p{i} = (float)pick_double();"]
+            return [f"in->p{i} = (float)llmcc_pick_double();"]
         if ct.size == 8:
-            return [f"in->p{i} = pick_double();"]
-        return [f"in->p{i} = (long double)pick_double();"]
+            return [f"in->p{i} = llmcc_pick_double();"]
+        return [f"in->p{i} = (long double)llmcc_pick_double();"]
     # structs and unions by value: random bytes
-    return [f"random_bytes(&in->p{i}, sizeof in->p{i});"]
+    return [f"llmcc_random_bytes(&in->p{i}, sizeof in->p{i});"]
+
+
+def _same_string(i: int, ct: CType, params) -> list[str]:
+    """Every third test, a second string starts as a copy of the first (compare functions
+    only turn on common prefixes), sometimes one character shorter."""
+    if not _is_string(ct):
+        return []
+    for j in range(i):
+        if _is_string(params[j].ctype):
+            return [f"if (test % 3 == 1) {{ strcpy((char *)in->buf{i}, (char *)in->buf{j}); "
+                    f"size_t l = strlen((char *)in->buf{i}); "
+                    f"if (l && llmcc_next() % 2) in->buf{i}[l - 1] = 0; }}"]
+    return []
 
 
 def _alias(i: int, ct: CType, params) -> list[str]:
-    """Every fourth test, point this buffer at an earlier one of the same element type,
+    """In some tests, point this buffer into an earlier one of the same element type,
     unless either is restrict (the C standard lets those assume no aliasing)."""
     if ct.restrict:
         return []
@@ -313,8 +509,13 @@ def _alias(i: int, ct: CType, params) -> list[str]:
         other = params[j].ctype
         if _buffer_target(other) is not None and not other.restrict and \
                 other.target.size == ct.target.size and other.target.kind == ct.target.kind:
+            # the same buffer, or one a few elements further on (partial overlap)
             return [f"if (test % 4 == 3) {{ in->p{i} = in->p{j}; in->buf{i} = in->buf{j}; "
-                    f"in->len{i} = in->len{j}; }}"]
+                    f"in->len{i} = in->len{j}; }}",
+                    f"if (test % 8 == 5) {{ size_t k = 1 + llmcc_next() % 5; "
+                    f"in->buf{i} = in->buf{j} + k * {max(ct.target.size, 1)}; "
+                    f"in->len{i} = in->len{j} - k * {max(ct.target.size, 1)}; "
+                    f"in->p{i} = (void *)in->buf{i}; }}"]
     return []
 
 
@@ -331,18 +532,19 @@ def _describe_param(i: int, name: str, ct: CType) -> str:
 
 def _record_return(ret: CType) -> list[str]:
     if ret.kind == "float" and ret.size > 8:  # x87 long double: 10 bytes mean something
-        return ["out_bytes(o, &r, 10);"]
+        return ["llmcc_out_bytes(o, &r, 10);"]
     if ret.kind in ("struct", "union") and ret.fields:
         parts = []
         for f in ret.fields:
             if f.bit_size is None and f.name and f.ctype.size:
-                parts.append(f"out_bytes(o, (unsigned char *)&r + {f.offset}, {f.ctype.size});")
+                parts.append(f"llmcc_out_bytes(o, (unsigned char *)&r + {f.offset}, "
+                             f"{f.ctype.size});")
             elif f.bit_size is not None:  # the bytes holding the bit-field
                 first, last = f.bit_offset // 8, (f.bit_offset + f.bit_size - 1) // 8
-                parts.append(f"out_bits(o, (unsigned char *)&r, {f.bit_offset}, {f.bit_size});"
-                             if last >= first else "")
+                parts.append(f"llmcc_out_bits(o, (unsigned char *)&r, {f.bit_offset}, "
+                             f"{f.bit_size});" if last >= first else "")
         return parts
-    return ["out_bytes(o, &r, sizeof r);"]
+    return ["llmcc_out_bytes(o, &r, sizeof r);"]
 
 
 _PRELUDE = r"""
@@ -366,47 +568,97 @@ _PRELUDE = r"""
 void llmcc_tramp(void);
 extern void *llmcc_target;
 extern int llmcc_abi_bad;
+extern int llmcc_frame_guard;
 extern char __start_llmcc_tu_data[] __attribute__((weak));
 extern char __stop_llmcc_tu_data[] __attribute__((weak));
 extern char __start_llmcc_tu_bss[] __attribute__((weak));
 extern char __stop_llmcc_tu_bss[] __attribute__((weak));
 
-static uint64_t state;
-static uint64_t next(void) {
-    state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state;
+static uint64_t llmcc_state;
+static uint64_t llmcc_next(void) {
+    llmcc_state ^= llmcc_state << 13;
+    llmcc_state ^= llmcc_state >> 7;
+    llmcc_state ^= llmcc_state << 17;
+    return llmcc_state;
 }
-static void random_bytes(void *p, size_t n) {
+static void llmcc_random_bytes(void *p, size_t n) {
     unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) b[i] = (unsigned char)next();
+    for (size_t i = 0; i < n; i++) b[i] = (unsigned char)llmcc_next();
 }
-static long long pick_int(int size, int is_signed, int size_like, int cap) {
+static const long long llmcc_interesting[] = {@INTERESTING@};
+static long long llmcc_pick_int(int size, int is_signed, int size_like, int cap) {
     static const long long special[] = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64};
-    if (size_like) return (long long)(next() % (uint64_t)(cap + 1));
-    uint64_t r = next();
+    uint64_t r = llmcc_next();
+    if (size_like && r % 4 != 0) return (long long)((r >> 8) % (uint64_t)(cap + 1));
     unsigned bits = (unsigned)size * 8;
     uint64_t mask = bits >= 64 ? ~0ULL : ((1ULL << bits) - 1);
-    switch (r % 8) {
-    case 0: return special[(r >> 8) % (sizeof special / sizeof *special)];
-    case 1: return is_signed ? -(long long)((r >> 8) % 70) : (long long)(mask);
-    case 2: return is_signed ? (long long)(mask >> 1) : 0;
-    case 3: return is_signed ? -(long long)(mask >> 1) - 1 : 1;
+    long long v;
+    switch (r % 16) {
+    case 0: v = special[(r >> 8) % (sizeof special / sizeof *special)]; break;
+    case 1: v = is_signed ? -(long long)((r >> 8) % 70) : (long long)(mask); break;
+    case 2: v = is_signed ? (long long)(mask >> 1) : 0; break;
+    case 3: v = is_signed ? -(long long)(mask >> 1) - 1 : 1; break;
+    case 4: case 5: case 6: case 7: /* where the function's own comparisons turn */
+        v = llmcc_interesting[(r >> 8) % (sizeof llmcc_interesting
+                                          / sizeof *llmcc_interesting)];
+        break;
+    case 8: case 9: case 10: v = (long long)((r >> 8) % 20) - 2; break;
+    case 11: v = (long long)((r >> 8) % 80) - 8; break;
     default: {
-        uint64_t v = (r >> 3) & mask;
-        if (is_signed && bits < 64 && (v >> (bits - 1))) return (long long)(v | ~mask);
-        return (long long)v;
+        uint64_t u = (r >> 3) & mask;
+        if (is_signed && bits < 64 && (u >> (bits - 1))) return (long long)(u | ~mask);
+        return (long long)u;
     }
+    }
+    if (!is_signed && v < 0) v = (long long)((uint64_t)v & mask);
+    return v;
+}
+/* the element values of a buffer: random bytes, or small integers (sorted, equal or not)
+   of the element's kind: 1 integer, 2 float, 3 double */
+static void llmcc_fill(unsigned char *b, size_t n, int elem, int kind) {
+    llmcc_random_bytes(b, n);
+    int mode = (int)(llmcc_next() % 8);
+    if (kind == 0 || mode < 3 || elem == 0) return;
+    size_t count = n / (size_t)elem;
+    long long base = (long long)(llmcc_next() % 7), value = base;
+    for (size_t i = 0; i < count; i++) {
+        if (mode == 3 || mode == 4) value = (long long)(llmcc_next() % 10) - (mode == 4 ? 5 : 0);
+        else if (mode == 5) value = base + (long long)i + (long long)(llmcc_next() % 2);
+        else if (mode == 6) value = base;  /* 5 sorted, 6 all equal */
+        else value = (long long)(llmcc_next() % 3);
+        unsigned char *e = b + i * (size_t)elem;
+        if (kind == 2 && elem == 4) { float f = (float)value; memcpy(e, &f, 4); }
+        else if (kind == 3 && elem == 8) { double d = (double)value; memcpy(e, &d, 8); }
+        else memcpy(e, &value, (size_t)elem < 8 ? (size_t)elem : 8);
     }
 }
-static double pick_double(void) {
+static void llmcc_fill_string(unsigned char *b, size_t n) {
+    static const char *alphabets[] = {"0123456789", "ab", "abc 019-+xyzXYZ.,", 0};
+    const char *alpha = alphabets[llmcc_next() % 4];
+    size_t len = (size_t)(llmcc_next() % n);
+    if (llmcc_next() % 4 == 0) len = (size_t)(llmcc_next() % 4);
+    for (size_t i = 0; i < len; i++)
+        b[i] = alpha ? (unsigned char)alpha[llmcc_next() % strlen(alpha)]
+                     : (unsigned char)(' ' + llmcc_next() % 95);
+    if (llmcc_next() % 4 == 0)  /* a palindrome */
+        for (size_t i = 0; i < len / 2; i++) b[len - 1 - i] = b[i];
+    b[len] = 0;
+}
+static long long llmcc_pick_char(void) {
+    static const char common[] = "ab019 -+.xXzZ";
+    uint64_t r = llmcc_next();
+    return r % 2 ? (long long)common[(r >> 8) % (sizeof common - 1)] : (long long)(r >> 8) % 256;
+}
+static double llmcc_pick_double(void) {
     static const double special[] = {0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-310, 1e300, -3.25,
                                      1.0 / 0.0, -1.0 / 0.0};
-    uint64_t r = next();
+    uint64_t r = llmcc_next();
     if (r % 4 == 0) return special[(r >> 8) % (sizeof special / sizeof *special)];
     return ((double)(int64_t)(r >> 11) / (double)(1LL << 40)) * ((r & 1) ? -1.0 : 1.0);
 }
 /* a buffer of n bytes against a PROT_NONE page: at its end on even tests, at its start on
    odd ones, so a read or write one byte outside faults */
-static unsigned char *guarded(size_t n, int test, int string) {
+static unsigned char *llmcc_guarded(size_t n, int test, int string, int elem, int kind) {
     long page = sysconf(_SC_PAGESIZE);
     size_t span = (n + (size_t)page - 1) / (size_t)page * (size_t)page;
     unsigned char *m = mmap(0, span + 2 * (size_t)page, PROT_READ | PROT_WRITE,
@@ -415,36 +667,34 @@ static unsigned char *guarded(size_t n, int test, int string) {
     mprotect(m, (size_t)page, PROT_NONE);
     mprotect(m + page + span, (size_t)page, PROT_NONE);
     unsigned char *b = (test % 2 == 0) ? m + page + span - n : m + page;
-    random_bytes(b, n);
-    if (string) {
-        size_t len = (size_t)(next() % n);
-        for (size_t i = 0; i < len; i++) b[i] = (unsigned char)(' ' + next() % 95);
-        b[len] = 0;
-    }
+    llmcc_fill(b, n, elem, kind);
+    if (string) llmcc_fill_string(b, n);
     return b;
 }
 
 struct out { size_t len; unsigned char bytes[1 << 20]; };
-static void out_bytes(struct out *o, const void *p, size_t n) {
+static void llmcc_out_bytes(struct out *o, const void *p, size_t n) {
     if (o->len + n > sizeof o->bytes) n = sizeof o->bytes - o->len;
     memcpy(o->bytes + o->len, p, n);
     o->len += n;
 }
-static void out_bits(struct out *o, const unsigned char *p, int first, int width) {
+static void llmcc_out_bits(struct out *o, const unsigned char *p, int first, int width) {
     for (int i = 0; i < width; i++) {
         unsigned char bit = (p[(first + i) / 8] >> ((first + i) % 8)) & 1;
-        out_bytes(o, &bit, 1);
+        llmcc_out_bytes(o, &bit, 1);
     }
 }
-static void out_globals(struct out *o) {
+static void llmcc_out_globals(struct out *o) {
     if (__start_llmcc_tu_data)
-        out_bytes(o, __start_llmcc_tu_data, (size_t)(__stop_llmcc_tu_data - __start_llmcc_tu_data));
+        llmcc_out_bytes(o, __start_llmcc_tu_data,
+                        (size_t)(__stop_llmcc_tu_data - __start_llmcc_tu_data));
     if (__start_llmcc_tu_bss)
-        out_bytes(o, __start_llmcc_tu_bss, (size_t)(__stop_llmcc_tu_bss - __start_llmcc_tu_bss));
+        llmcc_out_bytes(o, __start_llmcc_tu_bss,
+                        (size_t)(__stop_llmcc_tu_bss - __start_llmcc_tu_bss));
 }
 
 /* after this only memory management, signals and exit are allowed: anything else kills */
-static void sandbox(void) {
+static void llmcc_sandbox(void) {
     struct sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
@@ -466,7 +716,7 @@ static void sandbox(void) {
 
 _MAIN = r"""
 /* 0 ran, 1 crashed or was killed, 2 timed out */
-static int run_child(int cand, struct inputs *in, struct out *o) {
+static int llmcc_run_child(int cand, struct inputs *in, struct out *o) {
     o->len = 0;
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); exit(3); }
@@ -476,8 +726,8 @@ static int run_child(int cand, struct inputs *in, struct out *o) {
         struct rlimit core = {0, 0};
         setrlimit(RLIMIT_CORE, &core);
         alarm(@TIMEOUT@ * 3);
-        sandbox();
-        call(cand, in, o);
+        llmcc_sandbox();
+        llmcc_call(cand, in, o);
         _exit(0);
     }
     int status;
@@ -494,17 +744,18 @@ int main(int argc, char **argv) {
     uint64_t seed = argc > 2 ? strtoull(argv[2], 0, 10) : 1;
     struct out *a = mmap(0, sizeof *a, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     struct out *b = mmap(0, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    llmcc_frame_guard = LLMCC_NO_STACK_ARGS;
     int valid = 0, failed = 0, run = 0;
     for (int t = 0; t < tests; t++) {
         struct inputs in;
         memset(&in, 0, sizeof in);
-        state = seed * 0x9E3779B97F4A7C15ULL + (uint64_t)t * 0xBF58476D1CE4E5B9ULL + 1;
-        make_inputs(&in, t);
+        llmcc_state = seed * 0x9E3779B97F4A7C15ULL + (uint64_t)t * 0xBF58476D1CE4E5B9ULL + 1;
+        llmcc_make_inputs(&in, t);
         run++;
-        int base = run_child(0, &in, a);
+        int base = llmcc_run_child(0, &in, a);
         if (base != 0) continue;  /* not a valid input: the baseline itself fails on it */
         valid++;
-        int cand = run_child(1, &in, b);
+        int cand = llmcc_run_child(1, &in, b);
         const char *what = 0;
         static char abi[160];
         if (cand >= 64) {
@@ -517,14 +768,17 @@ int main(int argc, char **argv) {
             what = abi;
         } else if (cand == 2) what = "candidate timed out";
         else if (cand == 1) what = "candidate crashed";
-        else if (a->len != b->len || memcmp(a->bytes, b->bytes, a->len) != 0)
-            what = "outputs differ";
+        else if (a->len && b->len && (b->bytes[0] & ~a->bytes[0]))
+            what = "candidate breaks the calling convention: writes stack memory outside "
+                   "its frame";
+        else if (a->len != b->len || memcmp(a->bytes + 1, b->bytes + 1, a->len - 1) != 0)
+            what = "outputs differ";  /* byte 0: stack bits, which calls make legitimate */
         if (what) {
             failed++;
             size_t at = 0;
             while (at < a->len && at < b->len && a->bytes[at] == b->bytes[at]) at++;
             printf("COUNTEREXAMPLE test %d: %s (first differing output byte %zu): ", t, what, at);
-            describe(&in);
+            llmcc_describe(&in);
             break;
         }
     }
@@ -549,7 +803,8 @@ def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, c
         fh.write(harness_assembly(baseline, function, candidate_text))
     csrc = os.path.join(workdir, "harness.c")
     with open(csrc, "w") as fh:
-        fh.write(harness_source(sig, function, tests))
+        fh.write(harness_source(sig, function, tests,
+                                interesting_constants(baseline.function_text(function))))
     tramp = os.path.join(workdir, "trampoline.s")
     with open(tramp, "w") as fh:
         fh.write(TRAMPOLINE)

@@ -87,7 +87,7 @@ def test_direction_flag_left_set_is_an_abi_violation(tu):
 
 
 def test_infinite_loop_is_a_timeout(tu):
-    result = check(tu, "sum", mutate(tu, "sum", "\tret", "\tjmp\t.\n\tret"), tests=3)
+    result = check(tu, "sum", mutate(tu, "sum", "\tret", "\tjmp\t.\n\tret"), tests=20)
     assert result.outcome is Outcome.CANDIDATE_TIMEOUT
 
 

@@ -1,0 +1,96 @@
+"""The verifier against the mutation corpus: every wrong candidate is rejected, and almost
+every correct-but-different one (the same function under other gcc options) passes."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from llmcc.asm import parse_module
+from llmcc.verify.candidate import judge
+from llmcc.verify.signature import signature_of
+
+pytestmark = pytest.mark.slow
+
+FLAGS = ("-O3",)
+# inputs per candidate, as in a build (llmcc.verify.harness.DEFAULT_TESTS)
+TESTS = 200
+
+
+@pytest.fixture(scope="module")
+def judged(confirmed_cases, tmp_path_factory):
+    """(case, mutant, expected 'wrong'/'correct', report) for every candidate."""
+    root = tmp_path_factory.mktemp("suite")
+    jobs = []
+    for n, case in enumerate(confirmed_cases):
+        source = root / f"{case.unit.name}.c"
+        if not source.exists():
+            source.write_text(case.unit.source)
+        module = parse_module(case.asm)
+        sig = signature_of(str(source), case.function, "gcc", FLAGS)
+        jobs += [(n, case, m, "wrong", module, sig) for m in case.wrong]
+        jobs += [(n, case, m, "correct", module, sig) for m in case.correct]
+
+    def run(job):
+        n, case, mutant, expected, module, sig = job
+        workdir = root / f"w{n}-{abs(hash(mutant.text))}"
+        workdir.mkdir(exist_ok=True)
+        return case, mutant, expected, judge(module, sig, mutant.text, compiler="gcc",
+                                             flags=FLAGS, workdir=str(workdir), tests=TESTS)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(run, jobs))
+
+
+# Wrong candidates the generated inputs do not yet tell apart, each with the reason. Any
+# other accepted wrong candidate fails the suite; fixing one of these should remove it.
+KNOWN_ESCAPES = {
+    # reads one byte past its 7-entry CSWTCH table for d == 7; in this unit's layout the
+    # byte after the table is 0, the same answer as the default case
+    "day_kind bound: cmpl $6, %edi: $6 -> $7",
+    # the vectorizer's overlap check: only a particular partial overlap of out and in takes
+    # the other path; the harness's overlaps (same buffer, 1-5 elements on) do not
+    "saxpy drop: subq %rdi, %rax dropped",
+    "saxpy swap_operands: subq %rdi, %rax -> operands swapped",
+    # the boundary is on balance + amount, not on an input; random inputs rarely sum to it
+    "account_deposit bound: cmpq $1000000, %rax: $1000000 -> $999999",
+    # stores the mean into the global instead of loading it only when count is 0, which
+    # the zero-filled globals make a rare path
+    "average_recorded swap_operands: movq total(%rip), %rax -> operands swapped",
+}
+
+
+def test_every_wrong_candidate_is_rejected(judged):
+    wrong = [(c, m, r) for c, m, e, r in judged if e == "wrong"]
+    functions = {c.function for c, _, _ in wrong}
+    assert len(wrong) >= 300 and len(functions) >= 30
+    accepted = {f"{c.function} {m.kind}: {m.description}" for c, m, r in wrong
+                if r.verdict == "accepted"}
+    unexpected = sorted(accepted - KNOWN_ESCAPES)
+    assert not unexpected, f"{len(unexpected)} wrong candidates accepted:\n" + "\n".join(
+        unexpected)
+    assert len(accepted) <= 0.01 * len(wrong)
+
+
+def test_rejections_name_the_right_stage(judged):
+    """Forbidden instructions are caught statically, ABI breaks by the trampoline."""
+    by_kind: dict[str, set[str]] = {}
+    for _, m, e, r in judged:
+        if e == "wrong" and r.verdict == "rejected":
+            by_kind.setdefault(m.kind, set()).add(r.outcome.value)
+    assert by_kind["syscall"] == {"forbidden_instruction"}
+    assert by_kind["cpuid"] == by_kind["rdtsc"] == {"forbidden_instruction"}
+    assert by_kind["isa"] == {"unsupported_isa"}
+    assert by_kind["clobber_callee_saved"] == {"abi_violation"}
+    assert by_kind["infinite_loop"] <= {"candidate_timeout"}
+
+
+def test_correct_candidates_pass(judged):
+    correct = [(c, m, r) for c, m, e, r in judged if e == "correct"]
+    passed = [r for _, _, r in correct if r.verdict == "accepted"]
+    refused = [f"{c.function} {m.description}: {r.outcome.value}: {r.reason[:120]}"
+               for c, m, r in correct if r.verdict != "accepted"]
+    assert len(correct) >= 150
+    assert len(passed) >= 0.95 * len(correct), "\n".join(refused[:15])
