@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Verifier throughput and accuracy on the mutation corpus (tests/verify/mutants.py).
+
+    .venv/bin/python bench/verify_rate.py [--tests 200]
+
+Prints, for wrong and for correct candidates: how many, how many the verifier accepted,
+and seconds per candidate (median and total), judged one at a time on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "verify"))
+
+import mutants  # noqa: E402
+
+from llmcc.asm import parse_module  # noqa: E402
+from llmcc.verify.candidate import judge  # noqa: E402
+from llmcc.verify.signature import signature_of  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=200)
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="llmcc-vbench-") as tmp:
+        root = Path(tmp)
+        cases = mutants.confirmed_wrong(mutants.build_cases(root), root)
+        times: dict[str, list[float]] = {"wrong": [], "correct": []}
+        accepted = {"wrong": 0, "correct": 0}
+        for n, case in enumerate(cases):
+            source = root / f"{case.unit.name}.c"
+            source.write_text(case.unit.source)
+            module = parse_module(case.asm)
+            sig = signature_of(str(source), case.function, "gcc", ("-O3",))
+            for expected, group in (("wrong", case.wrong), ("correct", case.correct)):
+                for k, m in enumerate(group):
+                    work = root / f"w{n}-{expected}-{k}"
+                    work.mkdir()
+                    start = time.perf_counter()
+                    report = judge(module, sig, m.text, compiler="gcc", flags=("-O3",),
+                                   workdir=str(work), tests=opts.tests)
+                    times[expected].append(time.perf_counter() - start)
+                    accepted[expected] += report.verdict == "accepted"
+        print(f"{'candidates':<10} {'count':>6} {'accepted':>9} {'median s':>9} {'total s':>8}")
+        for kind, ts in times.items():
+            print(f"{kind:<10} {len(ts):6d} {accepted[kind]:9d} {statistics.median(ts):9.3f} "
+                  f"{sum(ts):8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
