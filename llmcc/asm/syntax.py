@@ -158,3 +158,13 @@ class Statement:
         if self.comment:
             parts.append("\t" + self.comment)
         return "\n".join(parts)
+
+
+def operand_symbols(op: Operand) -> tuple[str, ...]:
+    """Symbols an operand refers to (``foo`` in ``$foo``, ``foo@PLT``, ``*foo(%rip)``)."""
+    for attr in ("value", "disp"):
+        expr = getattr(op, attr, None)
+        if expr is not None:
+            return expr.symbols()
+    inner = getattr(op, "target", None) or getattr(op, "operand", None)
+    return operand_symbols(inner) if inner is not None else ()

@@ -113,47 +113,9 @@ llmcc_tramp:
 	cmpl	$0, llmcc_frame_guard(%rip)
 	je	8f
 	subq	$64, %rsp
-	movq	%r11, 0(%rsp)
-	movq	%r11, 8(%rsp)
-	movq	%r11, 16(%rsp)
-	movq	%r11, 24(%rsp)
-	movq	%r11, 32(%rsp)
-	movq	%r11, 40(%rsp)
-	movq	%r11, 48(%rsp)
-	movq	%r11, 56(%rsp)
+@FILL_FRAME@
 8:
-	movq	%r11, -392(%rsp)
-	movq	%r11, -384(%rsp)
-	movq	%r11, -376(%rsp)
-	movq	%r11, -368(%rsp)
-	movq	%r11, -360(%rsp)
-	movq	%r11, -352(%rsp)
-	movq	%r11, -344(%rsp)
-	movq	%r11, -336(%rsp)
-	movq	%r11, -328(%rsp)
-	movq	%r11, -320(%rsp)
-	movq	%r11, -312(%rsp)
-	movq	%r11, -304(%rsp)
-	movq	%r11, -296(%rsp)
-	movq	%r11, -288(%rsp)
-	movq	%r11, -280(%rsp)
-	movq	%r11, -272(%rsp)
-	movq	%r11, -264(%rsp)
-	movq	%r11, -256(%rsp)
-	movq	%r11, -248(%rsp)
-	movq	%r11, -240(%rsp)
-	movq	%r11, -232(%rsp)
-	movq	%r11, -224(%rsp)
-	movq	%r11, -216(%rsp)
-	movq	%r11, -208(%rsp)
-	movq	%r11, -200(%rsp)
-	movq	%r11, -192(%rsp)
-	movq	%r11, -184(%rsp)
-	movq	%r11, -176(%rsp)
-	movq	%r11, -168(%rsp)
-	movq	%r11, -160(%rsp)
-	movq	%r11, -152(%rsp)
-	movq	%r11, -144(%rsp)
+@FILL_BELOW@
 	movabsq	$0x5a17c0de1badf00d, %rbx
 	movabsq	$0x6b28d1ef2cbe011e, %rbp
 	movabsq	$0x7c39e2f03dcf122f, %r12
@@ -165,90 +127,12 @@ llmcc_tramp:
 	movl	$0, llmcc_abi_bad(%rip)
 	movq	%rdx, llmcc_save+80(%rip)
 	movabsq	$0x3d3d3d3d3d3d3d3d, %r11
-	cmpq	%r11, -392(%rsp)
-	jne	15f
-	cmpq	%r11, -384(%rsp)
-	jne	15f
-	cmpq	%r11, -376(%rsp)
-	jne	15f
-	cmpq	%r11, -368(%rsp)
-	jne	15f
-	cmpq	%r11, -360(%rsp)
-	jne	15f
-	cmpq	%r11, -352(%rsp)
-	jne	15f
-	cmpq	%r11, -344(%rsp)
-	jne	15f
-	cmpq	%r11, -336(%rsp)
-	jne	15f
-	cmpq	%r11, -328(%rsp)
-	jne	15f
-	cmpq	%r11, -320(%rsp)
-	jne	15f
-	cmpq	%r11, -312(%rsp)
-	jne	15f
-	cmpq	%r11, -304(%rsp)
-	jne	15f
-	cmpq	%r11, -296(%rsp)
-	jne	15f
-	cmpq	%r11, -288(%rsp)
-	jne	15f
-	cmpq	%r11, -280(%rsp)
-	jne	15f
-	cmpq	%r11, -272(%rsp)
-	jne	15f
-	cmpq	%r11, -264(%rsp)
-	jne	15f
-	cmpq	%r11, -256(%rsp)
-	jne	15f
-	cmpq	%r11, -248(%rsp)
-	jne	15f
-	cmpq	%r11, -240(%rsp)
-	jne	15f
-	cmpq	%r11, -232(%rsp)
-	jne	15f
-	cmpq	%r11, -224(%rsp)
-	jne	15f
-	cmpq	%r11, -216(%rsp)
-	jne	15f
-	cmpq	%r11, -208(%rsp)
-	jne	15f
-	cmpq	%r11, -200(%rsp)
-	jne	15f
-	cmpq	%r11, -192(%rsp)
-	jne	15f
-	cmpq	%r11, -184(%rsp)
-	jne	15f
-	cmpq	%r11, -176(%rsp)
-	jne	15f
-	cmpq	%r11, -168(%rsp)
-	jne	15f
-	cmpq	%r11, -160(%rsp)
-	jne	15f
-	cmpq	%r11, -152(%rsp)
-	jne	15f
-	cmpq	%r11, -144(%rsp)
-	jne	15f
+@CHECK_BELOW@
 	jmp	16f
 15:	orl	$32, llmcc_abi_bad(%rip)
 16:	cmpl	$0, llmcc_frame_guard(%rip)
 	je	10f
-	cmpq	%r11, 0(%rsp)
-	jne	12f
-	cmpq	%r11, 8(%rsp)
-	jne	12f
-	cmpq	%r11, 16(%rsp)
-	jne	12f
-	cmpq	%r11, 24(%rsp)
-	jne	12f
-	cmpq	%r11, 32(%rsp)
-	jne	12f
-	cmpq	%r11, 40(%rsp)
-	jne	12f
-	cmpq	%r11, 48(%rsp)
-	jne	12f
-	cmpq	%r11, 56(%rsp)
-	jne	12f
+@CHECK_FRAME@
 	jmp	13f
 12:	orl	$64, llmcc_abi_bad(%rip)
 13:	addq	$64, %rsp
@@ -316,6 +200,20 @@ llmcc_tramp:
 	.comm	llmcc_frame_guard,4,4
 	.section	.note.GNU-stack,"",@progbits
 """
+
+
+def _canary_lines(op: str, offsets: range, jump: str = "") -> str:
+    """Unrolled stores or compares of the canary in %r11 (no loop: no register to spare)."""
+    tail = f"\n\tjne\t{jump}" if jump else ""
+    return "\n".join(f"\t{op}\t%r11, {off}(%rsp){tail}" for off in offsets)
+
+
+_BELOW = range(-392, -136, 8)  # 256 bytes under the callee's red zone
+_FRAME = range(0, 64, 8)  # 64 bytes above its return address
+TRAMPOLINE = (TRAMPOLINE.replace("@FILL_FRAME@", _canary_lines("movq", _FRAME))
+              .replace("@FILL_BELOW@", _canary_lines("movq", _BELOW))
+              .replace("@CHECK_BELOW@", _canary_lines("cmpq", _BELOW, "15f"))
+              .replace("@CHECK_FRAME@", _canary_lines("cmpq", _FRAME, "12f")))
 
 
 # -- the C side --------------------------------------------------------------------------------

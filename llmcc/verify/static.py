@@ -16,7 +16,7 @@ from llmcc.asm.lines import DATA_DIRECTIVES, split_lines
 from llmcc.asm.module import Module
 from llmcc.asm.parser import parse_statements
 from llmcc.asm.rename import is_compiler_local, strip_line_info
-from llmcc.asm.syntax import Directive, Instruction, Statement
+from llmcc.asm.syntax import Directive, Instruction, Statement, operand_symbols
 from llmcc.errors import AsmModelError, AsmParseError
 from llmcc.outcome import Outcome
 
@@ -227,7 +227,7 @@ def check_symbols(statements: list[Statement], text: str, baseline: Module, name
     for st in statements:
         body = st.body
         if isinstance(body, Instruction):
-            names = [s for op in body.operands for s in _operand_symbols(op)]
+            names = [s for op in body.operands for s in operand_symbols(op)]
         elif isinstance(body, Directive) and body.name in DATA_DIRECTIVES | {".size"}:
             names = [s for line in split_lines(body.render())[0] for s in line.symbols()]
         else:
@@ -243,15 +243,6 @@ def check_symbols(statements: list[Statement], text: str, baseline: Module, name
                                f"line {st.line}: {name} is not defined by the candidate or "
                                f"reachable from the translation unit")
     return None
-
-
-def _operand_symbols(op) -> tuple[str, ...]:
-    for attr in ("value", "disp"):
-        expr = getattr(op, attr, None)
-        if expr is not None:
-            return expr.symbols()
-    inner = getattr(op, "target", None) or getattr(op, "operand", None)
-    return _operand_symbols(inner) if inner is not None else ()
 
 
 def check_assembles(text: str, compiler: str, march: str, workdir: str) -> Finding | None:

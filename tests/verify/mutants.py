@@ -31,7 +31,16 @@ from pathlib import Path
 
 from llmcc.asm import parse_module, parse_statements, rename_symbols
 from llmcc.asm.rename import defined_labels
-from llmcc.asm.syntax import Directive, Expr, Immediate, Instruction, Memory, Register, Statement
+from llmcc.asm.syntax import (
+    Directive,
+    Expr,
+    Immediate,
+    Instruction,
+    Memory,
+    Register,
+    Statement,
+    operand_symbols,
+)
 
 # -- the C corpus ---------------------------------------------------------------------------
 
@@ -1486,22 +1495,13 @@ def canonical_text(text: str) -> str:
     return _LOCAL_LABEL_RE.sub(number, "\n".join(kept))
 
 
-def _operand_symbols(op) -> tuple[str, ...]:
-    for attr in ("value", "disp"):
-        expr = getattr(op, attr, None)
-        if expr is not None:
-            return expr.symbols()
-    inner = getattr(op, "target", None) or getattr(op, "operand", None)
-    return _operand_symbols(inner) if inner is not None else ()
-
-
 def referenced_symbols(statements: Sequence[Statement]) -> set[str]:
     """Names the instructions and data directives of ``statements`` refer to."""
     names: set[str] = set()
     for st in statements:
         if isinstance(st.body, Instruction):
             for op in st.body.operands:
-                names.update(_operand_symbols(op))
+                names.update(operand_symbols(op))
         elif isinstance(st.body, Directive) and st.body.name in _DATA_DIRECTIVES:
             names.update(re.findall(r"[A-Za-z_.$][\w.$]*", ",".join(st.body.args)))
     return _without_immediate_marks(names)
