@@ -19,8 +19,6 @@ int square(int x) { return x * x; }
 int twice(int x) { return x + x; }
 """
 
-SOURCE_PATH = ""  # set by the module fixture: the differential stage reads the C file
-
 BETTER_TWICE = """\
 \t.text
 \t.p2align 4
@@ -37,10 +35,10 @@ twice:
 def module(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pipe")
     (folder / "t.c").write_text(SOURCE)
-    global SOURCE_PATH
-    SOURCE_PATH = str(folder / "t.c")
     subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=folder, check=True)
-    return parse_module((folder / "t.s").read_text())
+    unit = parse_module((folder / "t.s").read_text())
+    unit.source = str(folder / "t.c")  # the differential stage reads the C file
+    return unit
 
 
 class ScriptedProposer:
@@ -65,7 +63,7 @@ class Broken:
 
 def run(module, proposers, stages=None):
     workdir = tempfile.mkdtemp(prefix="llmcc-test-")
-    return pipeline.optimize(module, proposers=proposers, source=SOURCE_PATH, compiler="gcc",
+    return pipeline.optimize(module, proposers=proposers, source=module.source, compiler="gcc",
                              flags=("-O3",), workdir=workdir, stages=stages)
 
 

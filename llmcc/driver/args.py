@@ -50,6 +50,11 @@ C_LANGUAGES = {"c", "cpp-output"}
 LINK_SUFFIXES = frozenset({".o", ".a", ".so", ".obj", ".lo", ".la"})
 
 _OPT_LEVELS = frozenset({"-O", "-Os", "-Oz", "-Og", "-Ofast"})
+
+
+def is_opt_level(arg: str) -> bool:
+    """Is ``arg`` an optimization level option (-O, -O2, -Os, -Ofast, ...)?"""
+    return arg in _OPT_LEVELS or (arg.startswith("-O") and arg[2:].isdigit())
 # C files a build system compiles to learn about the compiler, not to ship
 PROBE_NAMES = frozenset({
     "conftest.c", "CMakeCCompilerId.c", "CheckFunctionExists.c", "CheckSymbolExists.c",
@@ -194,7 +199,7 @@ def classify(args: list[str]) -> CompileJob | PassThrough:
             wp_md = True
         elif arg.startswith("-Wp,") and ("-M" in arg):
             return PassThrough(Outcome.UNSUPPORTED_OPTION, arg)
-        elif arg in _OPT_LEVELS or (arg.startswith("-O") and arg[2:].isdigit()):
+        elif is_opt_level(arg):
             opt_index.append(i)
             opt_level = arg
         elif arg in ("-m64", "-msse2avx", "-mavx", "-w") or arg.startswith(("-Wa,", "-g")) or (

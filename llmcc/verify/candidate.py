@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from llmcc import subproc
 from llmcc.asm.module import Module
+from llmcc.driver.args import is_opt_level
 from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
@@ -35,7 +36,7 @@ class Report(NamedTuple):
 
 def baseline_flags(flags: tuple[str, ...], level: str = "-O3") -> tuple[str, ...]:
     """The user's flags at the baseline optimization level (the last -O wins)."""
-    kept = tuple(f for f in flags if not (f.startswith("-O") and len(f) <= 6))
+    kept = tuple(f for f in flags if not is_opt_level(f))
     return (*kept, level)
 
 
