@@ -116,6 +116,9 @@ llmcc_tramp:
 @FILL_FRAME@
 8:
 @FILL_BELOW@
+	# 32-bit arguments: the ABI leaves the upper half of their register undefined
+	movabsq	$0x5bad5bad00000000, %r11
+@GARBLE@
 	movabsq	$0x5a17c0de1badf00d, %rbx
 	movabsq	$0x6b28d1ef2cbe011e, %rbp
 	movabsq	$0x7c39e2f03dcf122f, %r12
@@ -198,6 +201,8 @@ llmcc_tramp:
 	.comm	llmcc_abi_bad,4,4
 	.globl	llmcc_frame_guard
 	.comm	llmcc_frame_guard,4,4
+	.globl	llmcc_garble
+	.comm	llmcc_garble,4,4
 	.section	.note.GNU-stack,"",@progbits
 """
 
@@ -208,9 +213,40 @@ def _canary_lines(op: str, offsets: range, jump: str = "") -> str:
     return "\n".join(f"\t{op}\t%r11, {off}(%rsp){tail}" for off in offsets)
 
 
+_ARG_REGS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
+
+
+def _garble_lines() -> str:
+    """For each argument register whose bit is set in llmcc_garble: keep its low half,
+    fill its high half with garbage."""
+    out = []
+    for n, reg in enumerate(_ARG_REGS):
+        low = {"rdi": "edi", "rsi": "esi", "rdx": "edx", "rcx": "ecx"}.get(reg, reg + "d")
+        out += [f"\ttestl\t${1 << n}, llmcc_garble(%rip)", f"\tje\t{20 + n}f",
+                f"\tmovl\t%{low}, %{low}", f"\torq\t%r11, %{reg}", f"{20 + n}:"]
+    return "\n".join(out)
+
+
+def garble_mask(sig: Signature) -> int:
+    """Bits of the integer argument registers that carry a 32-bit int (System V order);
+    counting stops at the first aggregate, whose registers depend on its fields."""
+    mask, reg = 0, 0
+    for p in sig.params:
+        ct = p.ctype
+        if ct.kind in ("struct", "union", "array") or reg >= len(_ARG_REGS):
+            break
+        if ct.kind == "float":
+            continue  # vector registers, or the stack for long double
+        if ct.kind in ("int", "enum") and ct.size == 4:
+            mask |= 1 << reg
+        reg += 2 if ct.size > 8 else 1
+    return mask
+
+
 _BELOW = range(-392, -136, 8)  # 256 bytes under the callee's red zone
 _FRAME = range(0, 64, 8)  # 64 bytes above its return address
-TRAMPOLINE = (TRAMPOLINE.replace("@FILL_FRAME@", _canary_lines("movq", _FRAME))
+TRAMPOLINE = (TRAMPOLINE.replace("@GARBLE@", _garble_lines())
+              .replace("@FILL_FRAME@", _canary_lines("movq", _FRAME))
               .replace("@FILL_BELOW@", _canary_lines("movq", _BELOW))
               .replace("@CHECK_BELOW@", _canary_lines("cmpq", _BELOW, "15f"))
               .replace("@CHECK_FRAME@", _canary_lines("cmpq", _FRAME, "12f")))
@@ -287,6 +323,7 @@ def harness_source(sig: Signature, function: str, tests: int,
             lines.append(f"    llmcc_out_bytes(o, in->buf{i}, in->len{i});")
     lines.append("    llmcc_out_globals(o);\n}")
     lines.append(f"#define LLMCC_NO_STACK_ARGS {int(not _passes_on_stack(sig))}")
+    lines.append(f"#define LLMCC_GARBLE {garble_mask(sig)}")
     lines.append(_MAIN.replace("@TESTS@", str(tests)))
     return "\n".join(lines) + "\n"
 
@@ -467,6 +504,7 @@ void llmcc_tramp(void);
 extern void *llmcc_target;
 extern int llmcc_abi_bad;
 extern int llmcc_frame_guard;
+extern int llmcc_garble;
 extern char __start_llmcc_tu_data[] __attribute__((weak));
 extern char __stop_llmcc_tu_data[] __attribute__((weak));
 extern char __start_llmcc_tu_bss[] __attribute__((weak));
@@ -643,6 +681,7 @@ int main(int argc, char **argv) {
     struct out *a = mmap(0, sizeof *a, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     struct out *b = mmap(0, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     llmcc_frame_guard = LLMCC_NO_STACK_ARGS;
+    llmcc_garble = LLMCC_GARBLE;
     int valid = 0, failed = 0, run = 0;
     for (int t = 0; t < tests; t++) {
         struct inputs in;

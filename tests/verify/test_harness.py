@@ -112,3 +112,17 @@ def test_inputs_the_baseline_crashes_on_are_discarded(tu):
 def test_function_pointer_parameter_is_untestable(tu):
     result = check(tu, "apply", tu[2].function_text("apply"))
     assert result.outcome is Outcome.UNTESTABLE and "function pointer" in result.reason
+
+
+def test_relying_on_a_zero_upper_half_of_an_int_argument_is_caught(tu):
+    """The ABI leaves bits 32-63 of a register holding an int undefined: a candidate that
+    uses %rdi where gcc's code sign-extends %edi first is wrong, and the trampoline puts
+    garbage there to show it."""
+    module = tu[2]
+    text = module.function_text("bump")
+    assert "addl\t%edi, total(%rip)" in text
+    wrong = text.replace("addl\t%edi, total(%rip)",
+                         "movq\t%rdi, %rax\n\tshrq\t$32, %rax\n\taddl\t%eax, calls(%rip)\n"
+                         "\taddl\t%edi, total(%rip)")
+    result = check(tu, "bump", wrong)
+    assert result.outcome is Outcome.TEST_MISMATCH
