@@ -36,6 +36,12 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(str(i).strip() for i in items if str(i).strip())
 
 
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
 def _opt_level(value: Any) -> str:
     text = str(value).strip()
     if text not in ("-O1", "-O2", "-O3", "-Ofast", "keep"):
@@ -67,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
             "optimization level of the baseline that rewrites must beat ('keep' = the user's)"),
     Setting("proposers", "LLMCC_PROPOSERS", ("none",), _names,
             "comma-separated proposer names; 'none' runs the pipeline with no proposer"),
+    Setting("min_valid_inputs", "LLMCC_MIN_VALID_INPUTS", 10, _positive_int,
+            "generated inputs the baseline must survive before a rewrite can be accepted"),
     Setting("log", "LLMCC_LOG", "", _text,
             "log file ('' = default in the user log directory, 'off' = no log)", is_path=True),
     Setting("temp_dir", "LLMCC_TEMP_DIR", "", _text,

@@ -84,7 +84,7 @@ def differential_tests(candidate: Candidate, task: FunctionTask) -> Verdict | No
 
     sig = _signature(task.source, task.name, task.compiler, task.flags)
     result = run_differential(task.module, sig, candidate.text, compiler=task.compiler,
-                              flags=task.flags, workdir=task.workdir)
+                              flags=task.flags, workdir=task.workdir, min_valid=task.min_valid)
     if result.outcome is None:
         return None
     stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"
@@ -120,6 +120,7 @@ def optimize(
     compiler: str,
     flags: tuple[str, ...],
     workdir: str,
+    min_valid: int = 10,
     budget_s: float = DEFAULT_PROPOSER_BUDGET_S,
     stages: list[Stage] | None = None,
 ) -> PipelineResult:
@@ -132,7 +133,7 @@ def optimize(
     for fn in list(module.functions.values()):
         if not selectable(module, fn):
             continue
-        task = FunctionTask(module, fn, source, compiler, flags, workdir)
+        task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid)
         decision = FunctionDecision(fn.name)
         for proposer in proposers:
             start = time.monotonic()

@@ -13,6 +13,7 @@ def test_defaults(tmp_path):
     assert config.proposers == ("none",)
     assert config.baseline == "-O3"
     assert config.disable is False
+    assert config.min_valid_inputs == 10
     assert all(v.source == "default" for _, v in config.items())
 
 
@@ -40,6 +41,7 @@ def test_environment_list_and_bool_forms(tmp_path):
         ("colour = 1", "unknown setting 'colour'"),
         ('baseline = "-O9"', "baseline: expected -O1"),
         ("disable = 3", "disable: expected true or false"),
+        ("min_valid_inputs = 0", "min_valid_inputs: expected a whole number"),
     ],
 )
 def test_bad_file_names_the_file_and_setting(tmp_path, content, message):

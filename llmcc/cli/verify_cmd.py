@@ -37,8 +37,9 @@ def main(args: list[str]) -> int:
     from llmcc.verify.candidate import verify
 
     try:
-        report = verify(opts.source, opts.function, text,
-                        compiler=resolve(load().compiler), flags=tuple(flags))
+        config = load()
+        report = verify(opts.source, opts.function, text, compiler=resolve(config.compiler),
+                        flags=tuple(flags), min_valid=config.min_valid_inputs)
     except LlmccError as exc:
         print(f"llmcc verify: error: {exc}", file=sys.stderr)
         return 2

@@ -157,7 +157,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             flags = tuple(step[:-3])
             outcome = pipeline.optimize(
                 module, proposers=proposers, source=source.path, compiler=compiler,
-                flags=flags, workdir=tmp,
+                flags=flags, workdir=tmp, min_valid=config.min_valid_inputs,
             )
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,

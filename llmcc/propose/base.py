@@ -20,6 +20,7 @@ class FunctionTask(NamedTuple):
     compiler: str
     flags: tuple[str, ...]
     workdir: str  # a private scratch folder for this compile
+    min_valid: int = 10  # inputs the baseline must survive (setting min_valid_inputs)
 
     @property
     def name(self) -> str:

@@ -54,7 +54,7 @@ def compile_baseline(source: str, compiler: str, flags: tuple[str, ...], workdir
 
 
 def verify(source: str, function: str, candidate_text: str, *, compiler: str,
-           flags: tuple[str, ...], tests: int = DEFAULT_TESTS) -> Report:
+           flags: tuple[str, ...], tests: int = DEFAULT_TESTS, min_valid: int = 10) -> Report:
     """Run every stage on one candidate. Raises LlmccError for bad input (no such
     source or function, gcc errors), never for a bad candidate."""
     flags = baseline_flags(flags)
@@ -64,13 +64,14 @@ def verify(source: str, function: str, candidate_text: str, *, compiler: str,
         baseline.function(function)
         sig = signature_of(source, function, compiler, flags)
         return judge(baseline, sig, candidate_text, compiler=compiler, flags=flags,
-                     workdir=workdir, tests=tests)
+                     workdir=workdir, tests=tests, min_valid=min_valid)
     finally:
         remove_dir(workdir)
 
 
 def judge(baseline: Module, sig: Signature, candidate_text: str, *, compiler: str,
-          flags: tuple[str, ...], workdir: str, tests: int = DEFAULT_TESTS) -> Report:
+          flags: tuple[str, ...], workdir: str, tests: int = DEFAULT_TESTS,
+          min_valid: int = 10) -> Report:
     """Static checks, then differential tests with ABI checks, for a function of
     ``baseline`` (gcc's -O3 assembly of its unit) whose signature is ``sig``."""
     function = sig.name
@@ -81,7 +82,7 @@ def judge(baseline: Module, sig: Signature, candidate_text: str, *, compiler: st
         return Report(function, "rejected", finding.outcome, finding.stage, finding.reason,
                       None, None)
     result = run_differential(baseline, sig, candidate_text, compiler=compiler, flags=flags,
-                              workdir=workdir, tests=tests)
+                              workdir=workdir, tests=tests, min_valid=min_valid)
     counts = result.counts._asdict()
     if result.outcome is not None:
         stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"

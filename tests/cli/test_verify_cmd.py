@@ -76,3 +76,11 @@ def test_bad_input_is_one_line_and_exit_2(files, args, message):
     assert proc.returncode == 2
     assert proc.stderr.startswith("llmcc verify: error: ") and message in proc.stderr
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_minimum_valid_inputs_is_a_setting(files):
+    proc = run(["verify", "v.c", "--function", "add", "--candidate", "v.s", "--json"], files,
+               {"LLMCC_MIN_VALID_INPUTS": "100000"})
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert data["outcome"] == "untestable" and "at least 100000 needed" in data["reason"]
