@@ -214,11 +214,11 @@ def reachable_symbols(baseline: Module) -> set[str]:
     return {n for n in names if not n.startswith(".L")}
 
 
-def check_symbols(statements: list[Statement], text: str, baseline: Module, name_of: str
-                  ) -> Finding | None:
+def check_symbols(statements: list[Statement], text: str, baseline: Module,
+                  baseline_text: str) -> Finding | None:
     """Names must be the candidate's own, or the unit's; made-up local ones only as gcc's
     own code for the function uses them."""
-    baseline_uses = {sym for line in split_lines(baseline.function_text(name_of))[0]
+    baseline_uses = {sym for line in split_lines(baseline_text)[0]
                      for sym in line.symbols() if not line.head.startswith(".")}
     defined = {label for st in statements for label in st.labels}
     defined.update(st.body.args[0] for st in statements
@@ -286,4 +286,4 @@ def check_static(candidate_text: str, name: str, baseline: Module, *, compiler: 
             or check_binding(candidate_text, name, baseline)
             or check_directives(text, baseline_text)
             or check_instructions(statements, text, baseline_text)
-            or check_symbols(statements, text, baseline, name))
+            or check_symbols(statements, text, baseline, baseline_text))
