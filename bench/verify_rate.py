@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Verifier throughput and accuracy on the mutation corpus (tests/verify/mutants.py).
 
-    .venv/bin/python bench/verify_rate.py [--tests 200]
+    .venv/bin/python bench/verify_rate.py
 
 Prints, for wrong and for correct candidates: how many, how many the verifier accepted,
 and seconds per candidate (median and total), judged one at a time on one core.
@@ -21,15 +21,14 @@ sys.path.insert(0, str(ROOT / "tests" / "verify"))
 
 import mutants  # noqa: E402
 
+from llmcc import pipeline  # noqa: E402
 from llmcc.asm import parse_module  # noqa: E402
-from llmcc.verify.candidate import judge  # noqa: E402
-from llmcc.verify.signature import signature_of  # noqa: E402
+from llmcc.propose import Candidate, FunctionTask  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tests", type=int, default=200)
-    opts = parser.parse_args()
+    parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="llmcc-vbench-") as tmp:
         root = Path(tmp)
         cases = mutants.confirmed_wrong(mutants.build_cases(root), root)
@@ -39,16 +38,17 @@ def main() -> int:
             source = root / f"{case.unit.name}.c"
             source.write_text(case.unit.source)
             module = parse_module(case.asm)
-            sig = signature_of(str(source), case.function, "gcc", ("-O3",))
             for expected, group in (("wrong", case.wrong), ("correct", case.correct)):
                 for k, m in enumerate(group):
                     work = root / f"w{n}-{expected}-{k}"
                     work.mkdir()
                     start = time.perf_counter()
-                    report = judge(module, sig, m.text, compiler="gcc", flags=("-O3",),
-                                   workdir=str(work), tests=opts.tests)
+                    task = FunctionTask(module, module.function(case.function), str(source),
+                                        "gcc", ("-O3",), str(work))
+                    verdict = pipeline.judge(Candidate(case.function, m.text, m.kind), task,
+                                             pipeline.CORRECTNESS)
                     times[expected].append(time.perf_counter() - start)
-                    accepted[expected] += report.verdict == "accepted"
+                    accepted[expected] += verdict.accepted
         print(f"{'candidates':<10} {'count':>6} {'accepted':>9} {'median s':>9} {'total s':>8}")
         for kind, ts in times.items():
             print(f"{kind:<10} {len(ts):6d} {accepted[kind]:9d} {statistics.median(ts):9.3f} "

@@ -42,6 +42,16 @@ def _positive_int(value: Any) -> int:
     return int(value)
 
 
+def _fraction(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if isinstance(value, bool) or not 0 <= number < 1:
+        raise ValueError(f"expected a fraction from 0 to below 1 (0.03 = 3%), got {value!r}")
+    return number
+
+
 def _opt_level(value: Any) -> str:
     text = str(value).strip()
     if text not in ("-O1", "-O2", "-O3", "-Ofast", "keep"):
@@ -75,6 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
             "comma-separated proposer names; 'none' runs the pipeline with no proposer"),
     Setting("min_valid_inputs", "LLMCC_MIN_VALID_INPUTS", 10, _positive_int,
             "generated inputs the baseline must survive before a rewrite can be accepted"),
+    Setting("min_effect", "LLMCC_MIN_EFFECT", 0.03, _fraction,
+            "the least speedup that counts: a rewrite must be faster by this fraction with "
+            "95% confidence"),
     Setting("log", "LLMCC_LOG", "", _text,
             "log file ('' = default in the user log directory, 'off' = no log)", is_path=True),
     Setting("temp_dir", "LLMCC_TEMP_DIR", "", _text,

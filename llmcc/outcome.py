@@ -48,7 +48,12 @@ class Outcome(Enum):
     CANDIDATE_TIMEOUT = "candidate_timeout"
     UNTESTABLE = "untestable"
     ABI_VIOLATION = "abi_violation"
-    NO_TIMER = "no_timer"
+    NOT_FASTER = "not_faster"
+    SLOWER = "slower"
+    MIXED_SPEED = "mixed_speed"
+    TIMING_INCONCLUSIVE = "timing_inconclusive"
+    NOT_REPRODUCED = "not_reproduced"
+    TIMING_FAILED = "timing_failed"
     PROPOSER_FAILED = "proposer_failed"
 
     @property
@@ -111,7 +116,16 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
                             "candidate"),
     Outcome.UNTESTABLE: ("the function cannot be tested automatically; left at -O3",
                          "candidate"),
-    Outcome.NO_TIMER: ("correct, but no timer is available yet to show it faster",
-                       "candidate"),
+    Outcome.NOT_FASTER: ("correct, but not significantly faster than the baseline by the "
+                         "minimum effect", "candidate"),
+    Outcome.SLOWER: ("correct, but significantly slower than the baseline", "candidate"),
+    Outcome.MIXED_SPEED: ("correct and faster overall, but significantly slower on some input "
+                          "or entry offset", "candidate"),
+    Outcome.TIMING_INCONCLUSIVE: ("correct; the timer found no clear answer within its budget",
+                                  "candidate"),
+    Outcome.NOT_REPRODUCED: ("correct; faster in one timing run but not in a reproduction in "
+                             "a fresh process", "candidate"),
+    Outcome.TIMING_FAILED: ("correct on the tests, but the timing harness could not time it",
+                            "candidate"),
     Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),
 }

@@ -2,10 +2,10 @@
 
 The driver hands over a parsed Module and gets one back with accepted
 rewrites spliced in, plus a decision per function. Candidates pass through
-``STAGES`` in order; the first stage that rejects a candidate decides its
-verdict. Only a stage that measured a speedup can accept one, and until the
-timer is plugged in, the last stage rejects every candidate that passed the
-verifier: llmcc never keeps a rewrite it has not proven correct and faster.
+``STAGES`` in order (static checks, differential tests, timing); the first
+stage that rejects a candidate decides its verdict, and only the timer, the
+last stage, can accept one: llmcc never keeps a rewrite it has not shown
+correct and significantly faster.
 """
 
 from __future__ import annotations
@@ -13,11 +13,16 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.asm.module import Function, Module
 from llmcc.outcome import Outcome
 from llmcc.propose import Candidate, FunctionTask, Proposer
+
+if TYPE_CHECKING:
+    from llmcc.timing import Timing
+    from llmcc.verify.harness import Counts
 
 # seconds a proposer may spend on one function before the pipeline moves on
 DEFAULT_PROPOSER_BUDGET_S = 30.0
@@ -26,9 +31,11 @@ DEFAULT_PROPOSER_BUDGET_S = 30.0
 class Verdict(NamedTuple):
     candidate: Candidate
     outcome: Outcome
-    stage: str  # parse, define, verify, timing
+    stage: str  # parse, define, assemble, static, tests, abi, timing
     reason: str = ""
-    speedup: float | None = None
+    speedup: float | None = None  # the timer's median, when it got that far
+    tests: Counts | None = None  # the differential tests' counts
+    timing: Timing | None = None  # the timer's full answer
 
     @property
     def accepted(self) -> bool:
@@ -56,10 +63,20 @@ class PipelineResult(NamedTuple):
         return [d.name for d in self.decisions if d.chosen is not None]
 
 
-Stage = Callable[[Candidate, FunctionTask], Verdict | None]
+@dataclass
+class Evidence:
+    """What earlier stages found out about a candidate that later ones build on."""
+
+    tests: Counts | None = None
+    valid_inputs: tuple[int, ...] = ()
+    timing: Timing | None = None
 
 
-def static_checks(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+Stage = Callable[[Candidate, FunctionTask, Evidence], Verdict | None]
+
+
+def static_checks(candidate: Candidate, task: FunctionTask, evidence: Evidence
+                  ) -> Verdict | None:
     """Parse, assemble, ISA, binding, symbols, instructions (llmcc.verify.static)."""
     from llmcc.verify import static
 
@@ -78,13 +95,16 @@ def _march(compiler: str, flags: tuple[str, ...], baseline_text: str, workdir: s
     return function_march(compiler, flags, baseline_text, workdir)
 
 
-def differential_tests(candidate: Candidate, task: FunctionTask) -> Verdict | None:
+def differential_tests(candidate: Candidate, task: FunctionTask, evidence: Evidence
+                       ) -> Verdict | None:
     """Generated inputs through baseline and candidate, ABI checked (llmcc.verify.harness)."""
     from llmcc.verify.harness import run_differential
 
     sig = _signature(task.source, task.name, task.compiler, task.flags)
     result = run_differential(task.module, sig, candidate.text, compiler=task.compiler,
                               flags=task.flags, workdir=task.workdir, min_valid=task.min_valid)
+    evidence.tests = result.counts
+    evidence.valid_inputs = result.valid_inputs
     if result.outcome is None:
         return None
     stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"
@@ -98,11 +118,39 @@ def _signature(source: str, function: str, compiler: str, flags: tuple[str, ...]
     return signature_of(source, function, compiler, flags)
 
 
-def no_timer(candidate: Candidate, task: FunctionTask) -> Verdict | None:
-    return Verdict(candidate, Outcome.NO_TIMER, "timing", Outcome.NO_TIMER.description)
+def timing(candidate: Candidate, task: FunctionTask, evidence: Evidence) -> Verdict:
+    """A/B timing against the baseline on the valid inputs (llmcc.timing)."""
+    from llmcc.timing import Settings, time_candidate
+
+    sig = _signature(task.source, task.name, task.compiler, task.flags)
+    result = time_candidate(task.module, sig, candidate.text, evidence.valid_inputs,
+                            compiler=task.compiler, flags=task.flags, workdir=task.workdir,
+                            settings=Settings(min_effect=task.min_effect))
+    evidence.timing = result
+    speedup = result.speedup.speedup if result.speedup else None
+    return Verdict(candidate, _TIMING_OUTCOMES[result.verdict], "timing", result.reason,
+                   speedup)
 
 
-STAGES: list[Stage] = [static_checks, differential_tests, no_timer]
+_TIMING_OUTCOMES = {
+    "faster": Outcome.ACCEPTED,
+    "not_faster": Outcome.NOT_FASTER,
+    "slower": Outcome.SLOWER,
+    "mixed": Outcome.MIXED_SPEED,
+    "inconclusive": Outcome.TIMING_INCONCLUSIVE,
+    "not_reproduced": Outcome.NOT_REPRODUCED,
+    "failed": Outcome.TIMING_FAILED,
+}
+
+def correct(candidate: Candidate, task: FunctionTask, evidence: Evidence) -> Verdict:
+    """Ends CORRECTNESS: a candidate that got here passed every correctness check."""
+    return Verdict(candidate, Outcome.ACCEPTED, "tests", "correct on every valid input; "
+                   "speed not measured")
+
+
+STAGES: list[Stage] = [static_checks, differential_tests, timing]
+# correctness alone, for measuring the verifier (the mutation suite, bench/verify_rate.py)
+CORRECTNESS: list[Stage] = [static_checks, differential_tests, correct]
 
 
 def selectable(module: Module, fn: Function) -> bool:
@@ -121,6 +169,7 @@ def optimize(
     flags: tuple[str, ...],
     workdir: str,
     min_valid: int = 10,
+    min_effect: float = 0.03,
     budget_s: float = DEFAULT_PROPOSER_BUDGET_S,
     stages: list[Stage] | None = None,
 ) -> PipelineResult:
@@ -133,7 +182,8 @@ def optimize(
     for fn in list(module.functions.values()):
         if not selectable(module, fn):
             continue
-        task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid)
+        task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid,
+                            min_effect)
         decision = FunctionDecision(fn.name)
         for proposer in proposers:
             start = time.monotonic()
@@ -147,7 +197,7 @@ def optimize(
                 f"{time.monotonic() - start:.2f}s"
             )
             for cand in candidates:
-                decision.verdicts.append(_judge(cand, task, stages))
+                decision.verdicts.append(judge(cand, task, stages))
         accepted = [v for v in decision.verdicts if v.accepted]
         if accepted:
             decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0)
@@ -157,9 +207,12 @@ def optimize(
     return PipelineResult(result, decisions)
 
 
-def _judge(candidate: Candidate, task: FunctionTask, stages: list[Stage]) -> Verdict:
-    for stage in stages:
-        verdict = stage(candidate, task)
+def judge(candidate: Candidate, task: FunctionTask, stages: list[Stage] | None = None
+          ) -> Verdict:
+    """Pass ``candidate`` through ``stages`` (default STAGES) until one decides."""
+    evidence = Evidence()
+    for stage in STAGES if stages is None else stages:
+        verdict = stage(candidate, task, evidence)
         if verdict is not None:
-            return verdict
+            return verdict._replace(tests=evidence.tests, timing=evidence.timing)
     raise AssertionError("the last stage must decide")

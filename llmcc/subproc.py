@@ -6,7 +6,9 @@ or time-outs become ToolError with a message a user can act on.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -39,12 +41,46 @@ class Running:
         self._timeout = timeout
         self._stdin = stdin
         self._start = time.monotonic()
+        self._pending = b""  # output read but not yet returned by readline
 
     def kill(self) -> None:
         """Stop the program if it is still running (a caller that gave up on it)."""
         if self._proc.poll() is None:
             self._proc.kill()
+        with contextlib.suppress(ValueError):  # already collected
             self._proc.communicate()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self._start
+
+    def returncode(self) -> int | None:
+        """The exit status once the program has ended (negative: killed by that signal)."""
+        return self._proc.poll()
+
+    def send(self, data: bytes) -> bool:
+        """Write to a program started with ``interactive=True``; False once it has gone."""
+        try:
+            self._proc.stdin.write(data)
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+        return True
+
+    def readline(self, seconds: float) -> str | None:
+        """The program's next output line, or None when it ends or ``seconds`` pass first."""
+        stream = self._proc.stdout
+        assert stream is not None, "started without capture"
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([stream], [], [], left)[0]:
+                return None
+            chunk = os.read(stream.fileno(), 1 << 16)
+            if not chunk:
+                return None
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        return line.decode(errors="replace")
 
     def wait(self) -> ProcResult:
         from llmcc.errors import ToolError
@@ -68,17 +104,21 @@ def start(
     cwd: str | None = None,
     stdin: bytes | None = None,
     capture: bool = True,
+    interactive: bool = False,
 ) -> Running:
-    """Start ``args``; with ``capture=False`` the child shares llmcc's stdin/stdout/stderr."""
+    """Start ``args``; with ``capture=False`` the child shares llmcc's stdin/stdout/stderr;
+    with ``interactive=True`` its stdin is a pipe for ``send`` and its stdout is read with
+    ``readline`` (stderr is discarded)."""
     from llmcc.errors import ToolError
 
     try:
         proc = subprocess.Popen(
             list(args),
-            stdin=subprocess.PIPE if stdin is not None else (
+            stdin=subprocess.PIPE if stdin is not None or interactive else (
                 subprocess.DEVNULL if capture else None),
             stdout=subprocess.PIPE if capture else None,
-            stderr=subprocess.PIPE if capture else None,
+            stderr=subprocess.DEVNULL if interactive else (
+                subprocess.PIPE if capture else None),
             env=dict(env) if env is not None else None,
             cwd=cwd,
         )

@@ -72,7 +72,7 @@ def test_no_proposer_leaves_the_module_as_it_was(module):
     assert result.module is module and result.decisions == []
 
 
-def test_every_candidate_is_judged_and_none_accepted_without_a_timer(module):
+def test_every_candidate_is_judged_and_a_copy_of_the_baseline_is_not_faster(module):
     proposer = ScriptedProposer({"twice": [
         BETTER_TWICE,
         "\tleal\t(%rdi,%rdi) %eax\n",  # not assembly the grammar accepts
@@ -81,10 +81,12 @@ def test_every_candidate_is_judged_and_none_accepted_without_a_timer(module):
     result = run(module, [proposer])
     twice = next(d for d in result.decisions if d.name == "twice")
     assert [v.outcome for v in twice.verdicts] == [
-        Outcome.NO_TIMER, Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION]
+        Outcome.NOT_FASTER, Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION]
     assert [v.stage for v in twice.verdicts] == ["timing", "parse", "define"]
     assert "line 1, column" in twice.verdicts[1].reason
     assert twice.chosen is None
+    assert twice.verdicts[0].timing.first.rounds >= 10
+    assert twice.verdicts[0].tests.failed == 0
     assert result.module.emit() == module.emit()
 
 
@@ -98,7 +100,8 @@ def test_a_failing_proposer_is_noted_and_the_build_goes_on(module):
 def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
     speeds = {"scripted:0": 1.10, "scripted:1": 1.30}
 
-    def timer(candidate, task):
+    def timer(candidate, task, evidence):
+        assert evidence.tests.valid == evidence.tests.run and evidence.valid_inputs
         return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "",
                                 speeds[candidate.origin])
 

@@ -39,7 +39,8 @@ def main(args: list[str]) -> int:
     try:
         config = load()
         report = verify(opts.source, opts.function, text, compiler=resolve(config.compiler),
-                        flags=tuple(flags), min_valid=config.min_valid_inputs)
+                        flags=tuple(flags), min_valid=config.min_valid_inputs,
+                        min_effect=config.min_effect)
     except LlmccError as exc:
         print(f"llmcc verify: error: {exc}", file=sys.stderr)
         return 2

@@ -158,6 +158,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             outcome = pipeline.optimize(
                 module, proposers=proposers, source=source.path, compiler=compiler,
                 flags=flags, workdir=tmp, min_valid=config.min_valid_inputs,
+                min_effect=config.min_effect,
             )
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,

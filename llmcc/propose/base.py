@@ -21,6 +21,7 @@ class FunctionTask(NamedTuple):
     flags: tuple[str, ...]
     workdir: str  # a private scratch folder for this compile
     min_valid: int = 10  # inputs the baseline must survive (setting min_valid_inputs)
+    min_effect: float = 0.03  # the least speedup that counts (setting min_effect)
 
     @property
     def name(self) -> str:

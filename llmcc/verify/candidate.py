@@ -11,12 +11,7 @@ from llmcc.driver.args import is_opt_level
 from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
-from llmcc.verify import static
-from llmcc.verify.harness import DEFAULT_TESTS, run_differential
-from llmcc.verify.signature import Signature, signature_of
-
-# the stages in the order a candidate meets them (timing arrives with the timer)
-STAGES = ("parse", "assemble", "static", "tests", "abi", "timing")
+from llmcc.verify.signature import signature_of
 
 
 class Report(NamedTuple):
@@ -54,38 +49,25 @@ def compile_baseline(source: str, compiler: str, flags: tuple[str, ...], workdir
 
 
 def verify(source: str, function: str, candidate_text: str, *, compiler: str,
-           flags: tuple[str, ...], tests: int = DEFAULT_TESTS, min_valid: int = 10) -> Report:
-    """Run every stage on one candidate. Raises LlmccError for bad input (no such
-    source or function, gcc errors), never for a bad candidate."""
+           flags: tuple[str, ...], min_valid: int = 10, min_effect: float = 0.03) -> Report:
+    """Run every stage (static checks, differential tests, timing) on one candidate.
+    Raises LlmccError for bad input (no such source or function, gcc errors), never for a
+    bad candidate."""
+    from llmcc.pipeline import judge
+    from llmcc.propose import Candidate, FunctionTask
+
     flags = baseline_flags(flags)
     workdir = private_dir("")
     try:
         baseline = compile_baseline(source, compiler, flags, workdir)
-        baseline.function(function)
-        sig = signature_of(source, function, compiler, flags)
-        return judge(baseline, sig, candidate_text, compiler=compiler, flags=flags,
-                     workdir=workdir, tests=tests, min_valid=min_valid)
+        fn = baseline.function(function)
+        signature_of(source, function, compiler, flags)  # a missing signature is bad input
+        task = FunctionTask(baseline, fn, source, compiler, flags, workdir, min_valid,
+                            min_effect)
+        verdict = judge(Candidate(function, candidate_text, "file"), task)
     finally:
         remove_dir(workdir)
-
-
-def judge(baseline: Module, sig: Signature, candidate_text: str, *, compiler: str,
-          flags: tuple[str, ...], workdir: str, tests: int = DEFAULT_TESTS,
-          min_valid: int = 10) -> Report:
-    """Static checks, then differential tests with ABI checks, for a function of
-    ``baseline`` (gcc's -O3 assembly of its unit) whose signature is ``sig``."""
-    function = sig.name
-    march = static.function_march(compiler, flags, baseline.function_text(function), workdir)
-    finding = static.check_static(candidate_text, function, baseline, compiler=compiler,
-                                  march=march, workdir=workdir)
-    if finding is not None:
-        return Report(function, "rejected", finding.outcome, finding.stage, finding.reason,
-                      None, None)
-    result = run_differential(baseline, sig, candidate_text, compiler=compiler, flags=flags,
-                              workdir=workdir, tests=tests, min_valid=min_valid)
-    counts = result.counts._asdict()
-    if result.outcome is not None:
-        stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"
-        return Report(function, "rejected", result.outcome, stage, result.reason, counts, None)
-    return Report(function, "accepted", Outcome.ACCEPTED, "tests",
-                  f"{result.reason}; speed not measured (no timer yet)", counts, None)
+    tests = verdict.tests._asdict() if verdict.tests is not None else None
+    speedup = verdict.timing.speedup_json() if verdict.timing is not None else None
+    return Report(function, "accepted" if verdict.accepted else "rejected", verdict.outcome,
+                  verdict.stage, verdict.reason, tests, speedup)

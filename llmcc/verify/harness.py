@@ -14,7 +14,7 @@ import re
 from typing import NamedTuple
 
 from llmcc import subproc
-from llmcc.asm.lines import split_lines
+from llmcc.asm.lines import SECTION_SWITCHES, split_lines
 from llmcc.asm.module import Module
 from llmcc.asm.rename import (
     rename_function,
@@ -49,21 +49,58 @@ class DiffResult(NamedTuple):
     outcome: Outcome | None  # None when no input told the two apart
     reason: str
     counts: Counts
+    valid_inputs: tuple[int, ...] = ()  # tests the baseline survives (when none failed)
 
 
 # -- the assembly side -------------------------------------------------------------------------
 
-def harness_assembly(baseline: Module, function: str, candidate_text: str) -> str:
-    """The baseline TU plus the candidate as FUNCTION__llmcc_cand, both global, with the
-    TU's writable data gathered into DATA_SECTION and BSS_SECTION."""
-    snippet = strip_line_info(Module(candidate_text).function_text(function))
-    snippet = uniquify_local_labels(snippet, "cand", keep=(function, f"{function}.cold"))
-    snippet = rename_function(snippet, function, function + CANDIDATE_SUFFIX)
+class Copy(NamedTuple):
+    """A copy of the function added to the harness unit under another name: taken from
+    ``text`` (a whole unit or just the function); with ``offset`` set, its entry part goes
+    to a section of its own, ``offset`` bytes past the start of a page."""
+
+    name: str
+    text: str
+    tag: str
+    offset: int | None = None
+
+
+def harness_assembly(baseline: Module, function: str, copies: list[Copy]) -> str:
+    """The baseline TU plus each copy of ``function``, all global, with the TU's writable
+    data gathered into DATA_SECTION and BSS_SECTION."""
     text = baseline.emit()
     if "main" in baseline.functions:
         text = rename_symbols(text, {"main": "__llmcc_tu_main"})
     out = [_gather_writable(line) for line in split_lines(text)[0]]
-    out += [snippet, f"\t.globl\t{function}", f"\t.globl\t{function}{CANDIDATE_SUFFIX}", ""]
+    for copy in copies:
+        snippet = strip_line_info(Module(copy.text).function_text(function))
+        snippet = uniquify_local_labels(snippet, copy.tag, keep=(function, f"{function}.cold"))
+        snippet = rename_function(snippet, function, copy.name)
+        if copy.offset is not None:
+            snippet = _placed(snippet, copy.name, copy.offset)
+        out += [snippet, f"\t.globl\t{copy.name}"]
+    out += [f"\t.globl\t{function}", ""]
+    return "\n".join(out)
+
+
+def _placed(snippet: str, name: str, offset: int) -> str:
+    """``snippet`` with the function's entry section replaced by one of its own that starts
+    on a page boundary, padded by ``offset`` bytes (the function's own alignment directives
+    still apply after the padding). Copies placed this way share every address bit below
+    the page size, which is what caches and branch predictors index by, so two copies of the
+    same code time alike at the same offset."""
+    entry = Module(snippet).function(name).section
+    lines, _ = split_lines(snippet)
+    section = f'\t.section\t.text.llmcc.{name},"ax",@progbits'
+    out, padded = [], False
+    for line in lines:
+        if line.head in SECTION_SWITCHES and line.section == entry:
+            out.append(section)
+            if not padded:
+                out += ["\t.p2align\t12", f"\t.skip\t{offset}, 0xcc"]
+                padded = True
+        else:
+            out.append(line.text)
     return "\n".join(out)
 
 
@@ -282,14 +319,15 @@ def interesting_constants(text: str) -> list[int]:
     return sorted(values)[:200]
 
 
-def harness_source(sig: Signature, function: str, tests: int,
-                   constants: list[int] | tuple[int, ...] = ()) -> str:
-    """C text of the harness for ``sig`` (see the module docstring)."""
+def inputs_source(sig: Signature, names: list[str],
+                  constants: list[int] | tuple[int, ...] = ()) -> str:
+    """The C every harness shares: the prelude, the types ``sig`` uses, a prototype for each
+    of ``names`` (copies of the function), ``struct inputs`` with ``llmcc_input(in, test,
+    seed)`` to make the inputs of one test, and ``llmcc_describe`` to print them."""
     params = sig.params
     table = ", ".join(f"{v}LL" for v in (*constants, 0)) if constants else "0"
     lines = [_PRELUDE.replace("@INTERESTING@", table), c_declarations(sig),
-             c_prototype(sig, function), c_prototype(sig, function + CANDIDATE_SUFFIX),
-             "struct inputs {"]
+             *(c_prototype(sig, name) for name in names), "struct inputs {"]
     for i in range(len(params)):
         lines.append(f"    {_decl(sig, i)};")
     lines.append("    int dummy;\n};")
@@ -298,32 +336,52 @@ def harness_source(sig: Signature, function: str, tests: int,
     for i, p in enumerate(params):
         lines.extend("    " + s for s in _make_param(i, p.name, p.ctype, params))
     lines.append("}")
+    lines.append("static void llmcc_input(struct inputs *in, int test, uint64_t seed) {\n"
+                 "    memset(in, 0, sizeof *in);\n"
+                 "    llmcc_state = seed * 0x9E3779B97F4A7C15ULL"
+                 " + (uint64_t)test * 0xBF58476D1CE4E5B9ULL + 1;\n"
+                 "    llmcc_make_inputs(in, test);\n}")
     lines.append("static void llmcc_describe(struct inputs *in) {")
     for i, p in enumerate(params):
         lines.append("    " + _describe_param(i, p.name, p.ctype))
     lines.append('    fputc(\'\\n\', stdout);\n}')
+    lines.append(f"#define LLMCC_NO_STACK_ARGS {int(not _passes_on_stack(sig))}")
+    lines.append(f"#define LLMCC_GARBLE {garble_mask(sig)}")
+    return "\n".join(lines)
+
+
+def call_arguments(sig: Signature, inputs: str = "in") -> str:
+    """The argument list of a call on ``inputs`` (a ``struct inputs *``)."""
+    return ", ".join(f"{inputs}->p{i}" for i in range(len(sig.params)))
+
+
+def buffer_params(sig: Signature) -> list[int]:
+    """Indexes of the parameters that point to a buffer the harness made (``buf<i>``,
+    ``len<i>`` in ``struct inputs``)."""
+    return [i for i, p in enumerate(sig.params) if _buffer_target(p.ctype) is not None]
+
+
+def harness_source(sig: Signature, function: str, tests: int,
+                   constants: list[int] | tuple[int, ...] = ()) -> str:
+    """C text of the differential harness for ``sig`` (see the module docstring)."""
+    lines = [inputs_source(sig, [function, function + CANDIDATE_SUFFIX], constants)]
     lines.append("static void llmcc_call(int cand, struct inputs *in, struct out *o) {")
-    args = ", ".join(f"in->p{i}" for i in range(len(params)))
     ret = sig.return_type
     lines.append(f"    llmcc_target = cand ? (void *){function}{CANDIDATE_SUFFIX} "
                  f": (void *){function};")
     lines.append(f"    __typeof__({function}) *through = (__typeof__({function}) *)llmcc_tramp;")
     if ret.kind == "void":
-        lines.append(f"    through({args});")
+        lines.append(f"    through({call_arguments(sig)});")
     else:
-        lines.append(f"    {_declare_like(sig, 'r')} = through({args});")
+        lines.append(f"    {_declare_like(sig, 'r')} = through({call_arguments(sig)});")
     lines.append("    if (llmcc_abi_bad & 31) _exit(64 + (llmcc_abi_bad & 31));")
     lines.append("    unsigned char stack_bits = (unsigned char)(llmcc_abi_bad >> 5);")
     lines.append("    llmcc_out_bytes(o, &stack_bits, 1);")
     if ret.kind != "void":
         lines.extend("    " + s for s in _record_return(ret))
-    for i, p in enumerate(params):
-        target = _buffer_target(p.ctype)
-        if target is not None:
-            lines.append(f"    llmcc_out_bytes(o, in->buf{i}, in->len{i});")
+    for i in buffer_params(sig):
+        lines.append(f"    llmcc_out_bytes(o, in->buf{i}, in->len{i});")
     lines.append("    llmcc_out_globals(o);\n}")
-    lines.append(f"#define LLMCC_NO_STACK_ARGS {int(not _passes_on_stack(sig))}")
-    lines.append(f"#define LLMCC_GARBLE {garble_mask(sig)}")
     lines.append(_MAIN.replace("@TESTS@", str(tests)))
     return "\n".join(lines) + "\n"
 
@@ -629,8 +687,10 @@ static void llmcc_out_globals(struct out *o) {
                         (size_t)(__stop_llmcc_tu_bss - __start_llmcc_tu_bss));
 }
 
-/* after this only memory management, signals and exit are allowed: anything else kills */
-static void llmcc_sandbox(void) {
+/* after this only memory management, signals and exit are allowed: anything else kills.
+   The timer's harness may also read the clock, its standard input and write its output. */
+static void llmcc_sandbox(int timing) {
+    unsigned stdin_fd = timing ? 0u : 0xffffffffu, stdout_fd = timing ? 1u : 0xffffffffu;
     struct sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
@@ -642,6 +702,17 @@ static void llmcc_sandbox(void) {
         ALLOW(SYS_mmap), ALLOW(SYS_munmap), ALLOW(SYS_mremap), ALLOW(SYS_madvise),
         ALLOW(SYS_futex), ALLOW(SYS_getrandom), ALLOW(SYS_rt_sigprocmask), ALLOW(SYS_getpid),
         ALLOW(SYS_gettid), ALLOW(SYS_tgkill),
+        ALLOW(timing ? SYS_clock_gettime : SYS_exit),
+        /* read(2) only from stdin_fd, write(2) only to stdout_fd */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_read, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, stdin_fd, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, stdout_fd, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
     };
     struct sock_fprog prog = {sizeof filter / sizeof *filter, filter};
@@ -662,7 +733,7 @@ static int llmcc_run_child(int cand, struct inputs *in, struct out *o) {
         struct rlimit core = {0, 0};
         setrlimit(RLIMIT_CORE, &core);
         alarm(@TIMEOUT@ * 3);
-        llmcc_sandbox();
+        llmcc_sandbox(0);
         llmcc_call(cand, in, o);
         _exit(0);
     }
@@ -683,15 +754,14 @@ int main(int argc, char **argv) {
     llmcc_frame_guard = LLMCC_NO_STACK_ARGS;
     llmcc_garble = LLMCC_GARBLE;
     int valid = 0, failed = 0, run = 0;
+    int *valid_tests = calloc((size_t)tests + 1, sizeof *valid_tests);
     for (int t = 0; t < tests; t++) {
         struct inputs in;
-        memset(&in, 0, sizeof in);
-        llmcc_state = seed * 0x9E3779B97F4A7C15ULL + (uint64_t)t * 0xBF58476D1CE4E5B9ULL + 1;
-        llmcc_make_inputs(&in, t);
+        llmcc_input(&in, t, seed);
         run++;
         int base = llmcc_run_child(0, &in, a);
         if (base != 0) continue;  /* not a valid input: the baseline itself fails on it */
-        valid++;
+        valid_tests[valid++] = t;
         int cand = llmcc_run_child(1, &in, b);
         const char *what = 0;
         static char abi[160];
@@ -720,6 +790,11 @@ int main(int argc, char **argv) {
         }
     }
     printf("COUNTS run=%d valid=%d failed=%d\n", run, valid, failed);
+    if (!failed) {
+        fputs("VALID", stdout);
+        for (int i = 0; i < valid; i++) printf(" %d", valid_tests[i]);
+        fputc('\n', stdout);
+    }
     return 0;
 }
 """.replace("@TIMEOUT@", str(CALL_TIMEOUT_S))
@@ -737,7 +812,8 @@ def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, c
                           Counts(0, 0, 0))
     asm = os.path.join(workdir, "harness_tu.s")
     with open(asm, "w", encoding="utf-8", errors="surrogateescape") as fh:
-        fh.write(harness_assembly(baseline, function, candidate_text))
+        fh.write(harness_assembly(baseline, function,
+                                  [Copy(function + CANDIDATE_SUFFIX, candidate_text, "cand")]))
     csrc = os.path.join(workdir, "harness.c")
     with open(csrc, "w") as fh:
         fh.write(harness_source(sig, function, tests,
@@ -771,7 +847,9 @@ def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, c
         return DiffResult(Outcome.UNTESTABLE, f"only {counts.valid} of {counts.run} generated "
                           f"inputs are valid for the baseline (at least {min_valid} needed)",
                           counts)
-    return DiffResult(None, f"{counts.valid} valid inputs, no difference", counts)
+    valid = re.search(r"^VALID((?: \d+)*)$", text, re.M)
+    return DiffResult(None, f"{counts.valid} valid inputs, no difference", counts,
+                      tuple(map(int, valid.group(1).split())) if valid else ())
 
 
 def _counts(text: str) -> Counts | None:

@@ -8,20 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from llmcc import pipeline
 from llmcc.asm import parse_module
-from llmcc.verify.candidate import judge
-from llmcc.verify.signature import signature_of
+from llmcc.propose import Candidate, FunctionTask
 
 pytestmark = pytest.mark.slow
 
 FLAGS = ("-O3",)
-# inputs per candidate, as in a build (llmcc.verify.harness.DEFAULT_TESTS)
-TESTS = 200
 
 
 @pytest.fixture(scope="module")
 def judged(confirmed_cases, tmp_path_factory):
-    """(case, mutant, expected 'wrong'/'correct', report) for every candidate."""
+    """(case, mutant, expected 'wrong'/'correct', verdict) for every candidate, judged on
+    correctness alone with as many inputs as a build uses."""
     root = tmp_path_factory.mktemp("suite")
     jobs = []
     for n, case in enumerate(confirmed_cases):
@@ -29,16 +28,18 @@ def judged(confirmed_cases, tmp_path_factory):
         if not source.exists():
             source.write_text(case.unit.source)
         module = parse_module(case.asm)
-        sig = signature_of(str(source), case.function, "gcc", FLAGS)
-        jobs += [(n, case, m, "wrong", module, sig) for m in case.wrong]
-        jobs += [(n, case, m, "correct", module, sig) for m in case.correct]
+        jobs += [(n, case, m, "wrong", module, str(source)) for m in case.wrong]
+        jobs += [(n, case, m, "correct", module, str(source)) for m in case.correct]
 
     def run(job):
-        n, case, mutant, expected, module, sig = job
+        n, case, mutant, expected, module, source = job
         workdir = root / f"w{n}-{abs(hash(mutant.text))}"
         workdir.mkdir(exist_ok=True)
-        return case, mutant, expected, judge(module, sig, mutant.text, compiler="gcc",
-                                             flags=FLAGS, workdir=str(workdir), tests=TESTS)
+        task = FunctionTask(module, module.function(case.function), source, "gcc", FLAGS,
+                            str(workdir))
+        verdict = pipeline.judge(Candidate(case.function, mutant.text, mutant.kind), task,
+                                 pipeline.CORRECTNESS)
+        return case, mutant, expected, verdict
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         return list(pool.map(run, jobs))
@@ -67,7 +68,7 @@ def test_every_wrong_candidate_is_rejected(judged):
     functions = {c.function for c, _, _ in wrong}
     assert len(wrong) >= 300 and len(functions) >= 30
     accepted = {f"{c.function} {m.kind}: {m.description}" for c, m, r in wrong
-                if r.verdict == "accepted"}
+                if r.accepted}
     unexpected = sorted(accepted - KNOWN_ESCAPES)
     assert not unexpected, f"{len(unexpected)} wrong candidates accepted:\n" + "\n".join(
         unexpected)
@@ -78,7 +79,7 @@ def test_rejections_name_the_right_stage(judged):
     """Forbidden instructions are caught statically, ABI breaks by the trampoline."""
     by_kind: dict[str, set[str]] = {}
     for _, m, e, r in judged:
-        if e == "wrong" and r.verdict == "rejected":
+        if e == "wrong" and not r.accepted:
             by_kind.setdefault(m.kind, set()).add(r.outcome.value)
     assert by_kind["syscall"] == {"forbidden_instruction"}
     assert by_kind["cpuid"] == by_kind["rdtsc"] == {"forbidden_instruction"}
@@ -89,8 +90,8 @@ def test_rejections_name_the_right_stage(judged):
 
 def test_correct_candidates_pass(judged):
     correct = [(c, m, r) for c, m, e, r in judged if e == "correct"]
-    passed = [r for _, _, r in correct if r.verdict == "accepted"]
+    passed = [r for _, _, r in correct if r.accepted]
     refused = [f"{c.function} {m.description}: {r.outcome.value}: {r.reason[:120]}"
-               for c, m, r in correct if r.verdict != "accepted"]
+               for c, m, r in correct if not r.accepted]
     assert len(correct) >= 150
     assert len(passed) >= 0.95 * len(correct), "\n".join(refused[:15])

@@ -1,0 +1,195 @@
+"""The timing harness: baseline (A) and candidate (B) linked into one binary, each copied at
+every entry offset, called on the verifier's valid inputs in interleaved batches.
+
+The binary prints ``CELL`` lines (one per input and offset, with the calls per batch) and
+then one ``R`` line per round: for each cell the nanoseconds of A's batch and of B's. Which
+of A and B runs first is random per cell and round. Everything the function may change (the
+inputs' buffers, the unit's writable data) is restored before every batch, outside the timed
+region. After setting up its inputs the process is sandboxed like the verifier's children.
+"""
+
+from __future__ import annotations
+
+from llmcc.asm.module import Module
+from llmcc.verify.harness import (
+    Copy,
+    buffer_params,
+    call_arguments,
+    harness_assembly,
+    inputs_source,
+)
+from llmcc.verify.signature import Signature
+
+# entry addresses relative to a 64-byte line: every place a 16-byte aligned entry can land
+OFFSETS = (0, 16, 32, 48)
+
+
+def copy_name(function: str, version: str, offset: int) -> str:
+    return f"{function}__llmcc_{version}{offset}"
+
+
+def timing_assembly(baseline: Module, function: str, candidate_text: str,
+                    swapped: bool = False) -> str:
+    """The baseline unit with A and B copies at every offset; ``swapped`` puts B's copies
+    first, so a reproduction also sees another placement of the two in memory."""
+    versions = [("a", baseline.emit()), ("b", candidate_text)]
+    if swapped:
+        versions.reverse()
+    copies = [Copy(copy_name(function, v, off), text, f"{v}{off}", off)
+              for v, text in versions for off in OFFSETS]
+    return harness_assembly(baseline, function, copies)
+
+
+def timing_source(sig: Signature, function: str) -> str:
+    """C text of the timing harness (see the module docstring)."""
+    names = [copy_name(function, v, off) for v in "ab" for off in OFFSETS]
+    table = ", ".join("{" + ", ".join(f"&{copy_name(function, v, off)}" for off in OFFSETS)
+                      + "}" for v in "ab")
+    buffers = buffer_params(sig)
+    save = "\n".join(f"    x->copy{i} = malloc(x->in.len{i});\n"
+                     f"    memcpy(x->copy{i}, x->in.buf{i}, x->in.len{i});" for i in buffers)
+    restore = "\n".join(f"    memcpy(x->in.buf{i}, x->copy{i}, x->in.len{i});" for i in buffers)
+    members = "".join(f" unsigned char *copy{i};" for i in buffers)
+    return (inputs_source(sig, names) + "\n"
+            + _MAIN.replace("@FN@", names[0])
+            .replace("@NOFF@", str(len(OFFSETS)))
+            .replace("@OFFSETS@", ", ".join(map(str, OFFSETS)))
+            .replace("@VERSIONS@", table)
+            .replace("@MEMBERS@", members)
+            .replace("@SAVE@", save)
+            .replace("@RESTORE@", restore)
+            .replace("@ARGS@", call_arguments(sig)))
+
+
+_MAIN = r"""
+#include <time.h>
+typedef __typeof__(@FN@) llmcc_fn;
+static llmcc_fn *const llmcc_versions[2][@NOFF@] = {@VERSIONS@};
+static const int llmcc_offsets[@NOFF@] = {@OFFSETS@};
+
+struct input { struct inputs in; int test;@MEMBERS@ };
+static unsigned char *llmcc_data_copy, *llmcc_bss_copy;
+static size_t llmcc_data_len, llmcc_bss_len;
+
+static void llmcc_save(struct input *x) {
+@SAVE@
+}
+static void llmcc_restore(struct input *x) {
+@RESTORE@
+    if (llmcc_data_len) memcpy(__start_llmcc_tu_data, llmcc_data_copy, llmcc_data_len);
+    if (llmcc_bss_len) memcpy(__start_llmcc_tu_bss, llmcc_bss_copy, llmcc_bss_len);
+}
+static inline uint64_t llmcc_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+static __attribute__((noinline)) uint64_t llmcc_batch(llmcc_fn *fn, struct inputs *in,
+                                                       long iters) {
+    llmcc_restore((struct input *)in);
+    __asm__ volatile("" ::: "memory");
+    uint64_t t0 = llmcc_now();
+    for (long k = 0; k < iters; k++) fn(@ARGS@);
+    uint64_t t1 = llmcc_now();
+    return t1 - t0;
+}
+static int llmcc_by_time(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* argv: order-seed target-ns max-rounds cpu-seconds inputs test...
+   prints READY, CELLS n and n CELL lines, then one R line per byte read from stdin */
+int main(int argc, char **argv) {
+    if (argc < 7) { fputs("usage: harness SEED TARGET_NS ROUNDS CPU_S INPUTS TEST...\n", stderr);
+                    return 2; }
+    uint64_t target = strtoull(argv[2], 0, 10);
+    long rounds = atol(argv[3]);
+    int cpu = atoi(argv[4]), want = atoi(argv[5]), n = argc - 6;
+    struct input *xs = calloc((size_t)n, sizeof *xs);
+    for (int i = 0; i < n; i++) {
+        xs[i].test = atoi(argv[6 + i]);
+        llmcc_input(&xs[i].in, xs[i].test, 1);
+        llmcc_save(&xs[i]);
+    }
+    if (__start_llmcc_tu_data) llmcc_data_len = (size_t)(__stop_llmcc_tu_data
+                                                         - __start_llmcc_tu_data);
+    if (__start_llmcc_tu_bss) llmcc_bss_len = (size_t)(__stop_llmcc_tu_bss
+                                                       - __start_llmcc_tu_bss);
+    llmcc_data_copy = malloc(llmcc_data_len + 1);
+    llmcc_bss_copy = malloc(llmcc_bss_len + 1);
+    if (llmcc_data_len) memcpy(llmcc_data_copy, __start_llmcc_tu_data, llmcc_data_len);
+    if (llmcc_bss_len) memcpy(llmcc_bss_copy, __start_llmcc_tu_bss, llmcc_bss_len);
+    llmcc_state = strtoull(argv[1], 0, 10) * 2654435761u + 7;  /* the order of A and B */
+    printf("READY %d\n", n);
+    fflush(stdout);
+    struct rlimit lim = {(rlim_t)cpu, (rlim_t)cpu + 1};
+    setrlimit(RLIMIT_CPU, &lim);
+    struct rlimit core = {0, 0};
+    setrlimit(RLIMIT_CORE, &core);
+    alarm((unsigned)cpu * 2 + 2);
+    llmcc_sandbox(1);
+
+    /* the inputs to time: the slowest for the baseline, and ones at its median and 3/4 */
+    uint64_t *cost = calloc((size_t)n, 2 * sizeof *cost);
+    for (int i = 0; i < n; i++) {
+        llmcc_batch(llmcc_versions[0][0], &xs[i].in, 1);
+        uint64_t best = ~0ULL;
+        for (int k = 0; k < 3; k++) {
+            uint64_t t = llmcc_batch(llmcc_versions[0][0], &xs[i].in, 1);
+            if (t < best) best = t;
+        }
+        cost[2 * i] = best;
+        cost[2 * i + 1] = (uint64_t)i;
+    }
+    qsort(cost, (size_t)n, 2 * sizeof *cost, llmcc_by_time);
+    int picked[3], npicked = 0;
+    const double at[3] = {1.0, 0.5, 0.75};
+    if (want > 3) want = 3;
+    if (n <= want)
+        for (int i = 0; i < n; i++) picked[npicked++] = i;
+    for (int q = 0; q < 3 && n > want && npicked < want; q++) {
+        int i = (int)cost[2 * (int)(at[q] * (n - 1) + 0.5) + 1], dup = 0;
+        for (int j = 0; j < npicked; j++) dup |= picked[j] == i;
+        if (!dup) picked[npicked++] = i;
+    }
+    for (int j = 1; j < npicked; j++)  /* in input order, so two processes list cells alike */
+        for (int k = j; k > 0 && picked[k] < picked[k - 1]; k--) {
+            int tmp = picked[k]; picked[k] = picked[k - 1]; picked[k - 1] = tmp;
+        }
+
+    int ncells = npicked * @NOFF@;
+    printf("CELLS %d\n", ncells);
+    long *iters = calloc((size_t)ncells, sizeof *iters);
+    for (int c = 0; c < ncells; c++) {
+        struct inputs *in = &xs[picked[c / @NOFF@]].in;
+        llmcc_fn *a = llmcc_versions[0][c % @NOFF@];
+        long k = 1;
+        while (k < (1L << 24) && llmcc_batch(a, in, k) < target) k *= 2;
+        iters[c] = k;
+        printf("CELL %d test=%d offset=%d iters=%ld\n", c, xs[picked[c / @NOFF@]].test,
+               llmcc_offsets[c % @NOFF@], k);
+    }
+    fflush(stdout);
+    uint64_t *t = calloc((size_t)ncells * 2, sizeof *t);
+    for (long r = -2; r < rounds; r++) {  /* two rounds of warm-up */
+        char go;  /* the timer paces rounds: one byte each, alternating between processes */
+        if (r >= 0 && read(0, &go, 1) != 1) break;
+        for (int c = 0; c < ncells; c++) {
+            struct inputs *in = &xs[picked[c / @NOFF@]].in;
+            int first = (int)(llmcc_next() & 1);
+            for (int s = 0; s < 2; s++) {
+                int v = s ^ first;
+                t[2 * c + v] = llmcc_batch(llmcc_versions[v][c % @NOFF@], in, iters[c]);
+            }
+        }
+        if (r < 0) continue;
+        fputc('R', stdout);
+        for (int c = 0; c < 2 * ncells; c++) printf(" %llu", (unsigned long long)t[c]);
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
+    puts("END");
+    return 0;
+}
+"""

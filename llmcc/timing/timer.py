@@ -1,0 +1,302 @@
+"""Timing one candidate against the -O3 baseline: build the harness, run rounds until the
+answer is clear or the budget is spent, reproduce a win in a fresh process, and say why.
+
+This is the only place a speedup is measured; everything else (the pipeline's choice, the
+cache, reports, rewards) reads the Timing it returns.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from typing import NamedTuple
+
+from llmcc import subproc
+from llmcc.asm.module import Module
+from llmcc.errors import ToolError
+from llmcc.timing.harness import timing_assembly, timing_source
+from llmcc.timing.stats import Interval, Rule, median, median_interval
+from llmcc.verify.signature import Signature
+
+
+class Settings(NamedTuple):
+    """How hard the timer looks (bench/timer_rates.py measures what these buy)."""
+
+    min_effect: float = 0.03  # smaller differences never count as faster
+    batch_ns: int = 250_000  # calls per batch are calibrated to take about this long
+    inputs: int = 3  # inputs timed: the baseline's slowest, its median, its 3/4 quantile
+    max_inputs: int = 32  # valid inputs the harness chooses them from
+    min_rounds: int = 10  # rounds before the first look at the statistics
+    look_every: int = 5  # rounds between looks (sequential stopping)
+    max_rounds: int = 300
+    budget_s: float = 1.5  # per process; then the answer is "inconclusive"
+
+
+class Cell(NamedTuple):
+    """One input at one entry offset: median nanoseconds per call of each version and the
+    candidate-to-baseline time ratio's interval (as log ratios)."""
+
+    test: int
+    offset: int
+    iters: int
+    base_ns: float
+    cand_ns: float
+    ratio: Interval
+
+
+class Run(NamedTuple):
+    """What one harness process measured."""
+
+    verdict: str  # faster, slower, not_faster, mixed, inconclusive, failed
+    combined: Interval | None
+    cells: tuple[Cell, ...]
+    rounds: int
+    reason: str
+
+
+class Timing(NamedTuple):
+    """The timer's answer for one candidate; ``verdict`` is ``faster`` only when the first
+    run and a reproduction in a fresh process (with A and B placed the other way round in
+    memory) both found it significantly faster."""
+
+    verdict: str  # faster, not_faster, slower, mixed, inconclusive, not_reproduced, failed
+    first: Run
+    reproduction: Run | None
+    seconds: float
+
+    @property
+    def faster(self) -> bool:
+        return self.verdict == "faster"
+
+    @property
+    def speedup(self) -> Interval | None:
+        return self.first.combined
+
+    def speedup_json(self) -> dict[str, float] | None:
+        s = self.speedup
+        if s is None:
+            return None
+        return {"median": round(s.speedup, 4), "ci_low": round(s.speedup_low, 4),
+                "ci_high": round(s.speedup_high, 4)}
+
+    @property
+    def reason(self) -> str:
+        s = self.speedup
+        told = (f"speedup {s.speedup:.3f}x [{s.speedup_low:.3f}, {s.speedup_high:.3f}] over "
+                f"the baseline at its best entry offset, {self.first.rounds} rounds x "
+                f"{len(self.first.cells)} cells") if s else ""
+        if self.verdict == "not_reproduced" and self.reproduction is not None:
+            r = self.reproduction.combined
+            again = f"{r.speedup:.3f}x [{r.speedup_low:.3f}, {r.speedup_high:.3f}]" if r else \
+                "no measurement"
+            return f"{told}; a reproduction in a fresh process gave {again}"
+        return "; ".join(x for x in (told, self.first.reason) if x)
+
+
+def time_candidate(baseline: Module, sig: Signature, candidate_text: str,
+                   valid_inputs: tuple[int, ...], *, compiler: str, flags: tuple[str, ...],
+                   workdir: str, settings: Settings | None = None, seed: int = 1) -> Timing:
+    """Time ``candidate_text`` against the baseline's ``sig.name`` on ``valid_inputs`` (test
+    numbers the verifier's harness found valid). Never raises for a bad candidate."""
+    settings = settings or Settings()
+    start = time.monotonic()
+    if not valid_inputs:
+        run = Run("failed", None, (), 0, "no valid inputs to time on")
+        return Timing("failed", run, None, time.monotonic() - start)
+    try:
+        first_exe, second_exe = _build(baseline, sig, candidate_text, compiler, flags, workdir)
+    except ToolError as exc:
+        run = Run("failed", None, (), 0, str(exc))
+        return Timing("failed", run, None, time.monotonic() - start)
+    inputs = _spread(valid_inputs, settings.max_inputs)
+    exes = (first_exe, second_exe)
+    first = measure(exes, inputs, settings, seed)
+    if first.verdict != "faster":
+        return Timing(first.verdict, first, None, time.monotonic() - start)
+    again = measure(exes, inputs, settings, seed + 7919)
+    verdict = "faster" if again.verdict == "faster" else "not_reproduced"
+    return Timing(verdict, first, again, time.monotonic() - start)
+
+
+def _spread(tests: tuple[int, ...], most: int) -> tuple[int, ...]:
+    """At most ``most`` of ``tests``, evenly spread (their sizes vary with the test)."""
+    if len(tests) <= most:
+        return tests
+    step = len(tests) / most
+    return tuple(tests[int(i * step)] for i in range(most))
+
+
+def _build(baseline: Module, sig: Signature, candidate_text: str, compiler: str,
+           flags: tuple[str, ...], workdir: str) -> tuple[str, str]:
+    """The harness twice: A's copies before B's, and the other way round."""
+    function = sig.name
+    target = [f for f in flags if f.startswith("-m")]
+    csrc = os.path.join(workdir, "timing.c")
+    with open(csrc, "w") as fh:
+        fh.write(timing_source(sig, function))
+    obj = os.path.join(workdir, "timing.o")
+    _checked(subproc.run([compiler, *target, "-O1", "-w", "-c", csrc, "-o", obj], timeout=120))
+    exes = []
+    for swapped in (False, True):
+        asm = os.path.join(workdir, f"timing_tu{int(swapped)}.s")
+        with open(asm, "w", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(timing_assembly(baseline, function, candidate_text, swapped))
+        exe = os.path.join(workdir, f"timing{int(swapped)}")
+        _checked(subproc.run([compiler, *target, obj, "-x", "assembler", asm, "-x", "none",
+                              "-o", exe, "-lm"], timeout=120))
+        exes.append(exe)
+    return exes[0], exes[1]
+
+
+def _checked(proc: subproc.ProcResult) -> None:
+    if not proc.ok:
+        first = proc.stderr.decode(errors="replace").strip().splitlines()[:2]
+        raise ToolError("the timing harness does not build: " + " | ".join(first))
+
+
+class _Harness:
+    """One running harness process: its cells, then one row of batch times per round."""
+
+    def __init__(self, exe: str, inputs: tuple[int, ...], want: int, settings: Settings,
+                 seed: int) -> None:
+        cpu = max(2, math.ceil(settings.budget_s * 3))
+        self.proc = subproc.start(
+            [exe, str(seed), str(settings.batch_ns), str(settings.max_rounds), str(cpu),
+             str(want), *map(str, inputs)], timeout=None, interactive=True)
+        self.wait_s = settings.budget_s + 5
+        self.cells: list[tuple[int, int, int]] = []  # test, offset, iters
+        expected = None
+        while expected is None or len(self.cells) < expected:
+            line = self.proc.readline(self.wait_s)
+            if line is None:
+                raise ToolError(self._died("before measuring"))
+            if line.startswith("CELLS "):
+                expected = int(line.split()[1])
+            elif line.startswith("CELL "):
+                fields = dict(f.split("=") for f in line.split()[2:])
+                self.cells.append((int(fields["test"]), int(fields["offset"]),
+                                   int(fields["iters"])))
+
+    def round(self) -> list[int]:
+        """Batch nanoseconds of one round: A then B for each cell."""
+        width = 2 * len(self.cells)
+        if not self.proc.send(b"."):
+            raise ToolError(self._died("while measuring"))
+        while True:
+            line = self.proc.readline(self.wait_s)
+            if line is None:
+                raise ToolError(self._died("while measuring"))
+            fields = line.split()
+            if fields[:1] == ["R"] and len(fields) == width + 1 and \
+                    all(f.isdigit() and f != "0" for f in fields[1:]):
+                return [int(f) for f in fields[1:]]
+            # anything else is output of the candidate's own: skip it
+
+    def per_call(self, row: list[int]) -> list[float]:
+        return [t / self.cells[k // 2][2] for k, t in enumerate(row)]
+
+    def _died(self, when: str) -> str:
+        self.proc.kill()
+        status = self.proc.returncode()
+        why = "stopped by a time or sandbox limit" if status is None or status < 0 else \
+            f"exit {status}"
+        return f"the timing harness ended {when} ({why})"
+
+    def close(self) -> None:
+        self.proc.kill()
+
+
+def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
+            seed: int) -> Run:
+    """Rounds on two harness processes, one per placement (A's copies first, then B's), in
+    random alternation, until the rule decides or the budget runs out.
+
+    Each cell's sample pairs the two placements: ``(log(B/A) in one + log(B/A) in the
+    other) / 2``. The same code runs measurably faster at some addresses than at others
+    (seen here: one copy of a two-instruction function in 16 ran 1.5x faster than the
+    rest, a different one in every process); with the placements mirrored, such luck
+    favours A in one process and B in the other and cancels out.
+    """
+    rule = Rule(settings.min_effect)
+    started = time.monotonic()
+    procs: list[_Harness] = []
+    # per round, each process's nanoseconds per call: A then B for each cell
+    rows: list[tuple[list[float], list[float]]] = []
+    verdict: str | None = None
+    order = random.Random(seed)
+    try:
+        procs.append(_Harness(exes[0], inputs, settings.inputs, settings, seed))
+        picked = tuple(sorted({test for test, _, _ in procs[0].cells}))
+        procs.append(_Harness(exes[1], picked, len(picked), settings, seed + 1))
+        if [c[:2] for c in procs[0].cells] != [c[:2] for c in procs[1].cells]:
+            raise ToolError("the two timing processes chose different inputs")
+        while len(rows) < settings.max_rounds:
+            first = order.randrange(2)
+            times = {k: procs[k].round() for k in (first, 1 - first)}
+            rows.append((procs[0].per_call(times[0]), procs[1].per_call(times[1])))
+            n = len(rows)
+            if n >= settings.min_rounds and (n - settings.min_rounds) % settings.look_every == 0:
+                combined, per_cell = _intervals(rows, procs[0].cells)
+                verdict = rule.decide(combined, per_cell)
+                if verdict is not None or time.monotonic() - started > settings.budget_s:
+                    break
+    except ToolError as exc:
+        if not rows:
+            return Run("failed", None, (), 0, str(exc))
+        verdict = "failed"  # the rounds so far are still reported
+    finally:
+        for proc in procs:
+            proc.close()
+    combined, per_cell = _intervals(rows, procs[0].cells)
+    if verdict is None:
+        verdict = rule.decide(combined, per_cell) if len(rows) >= settings.max_rounds else None
+        verdict = verdict or "inconclusive"
+    table = tuple(Cell(test, off, iters, _per_call(rows, 2 * c), _per_call(rows, 2 * c + 1),
+                       per_cell[c]) for c, (test, off, iters) in enumerate(procs[0].cells))
+    return Run(verdict, combined, table, len(rows), _explain(verdict, table, rule))
+
+
+def _intervals(rows: list[tuple[list[float], list[float]]], cells: list[tuple[int, int, int]]
+               ) -> tuple[Interval, list[Interval]]:
+    """The combined interval and each cell's.
+
+    A cell compares A and B at the same entry offset. The combined sample of a round is
+    the mean over cells of B's time against A's at A's best offset for that input (by
+    median so far): the candidate must beat the baseline wherever the baseline runs best,
+    so a change that only moves code relative to cache lines cannot win."""
+    ncells = len(cells)
+
+    def paired(one: list[float], two: list[float], b: int, a: int) -> float:
+        return (math.log(one[b] / one[a]) + math.log(two[b] / two[a])) / 2
+
+    per_cell = [median_interval([paired(one, two, 2 * c + 1, 2 * c) for one, two in rows])
+                for c in range(ncells)]
+    base = [_per_call(rows, 2 * c) for c in range(ncells)]
+    best = {}
+    for c, (test, _, _) in enumerate(cells):
+        if test not in best or base[c] < base[best[test]]:
+            best[test] = c
+    combined = median_interval([
+        sum(paired(one, two, 2 * c + 1, 2 * best[cells[c][0]]) for c in range(ncells)) / ncells
+        for one, two in rows])
+    return combined, per_cell
+
+
+def _per_call(rows: list[tuple[list[float], list[float]]], column: int) -> float:
+    """Median nanoseconds per call in ``column``, over rounds and both processes."""
+    return median([(one[column] + two[column]) / 2 for one, two in rows])
+
+
+def _explain(verdict: str, cells: tuple[Cell, ...], rule: Rule) -> str:
+    if verdict == "mixed":
+        slow = [c for c in cells if c.ratio.low > math.log(1 + rule.min_effect)]
+        where = ", ".join(f"input {c.test} at offset {c.offset}" for c in slow)
+        return f"faster overall but significantly slower on {where}"
+    return {
+        "faster": "",
+        "slower": "significantly slower than the baseline",
+        "not_faster": f"not faster than the baseline by at least {rule.min_effect:.0%}",
+        "inconclusive": "no clear answer within the time budget",
+    }.get(verdict, "")

@@ -1,0 +1,111 @@
+"""Calibration of the timer on candidates whose true speed is known: copies of the baseline
+are not faster, a real improvement is, a slower candidate never is. Trial counts are small
+here; bench/timer_rates.py runs hundreds."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from timing_cases import (
+    FLAGS,
+    POPCNT_BITS,
+    build_unit,
+    relabeled,
+    subject,
+    with_delay,
+)
+
+from llmcc.timing import Settings, time_candidate
+from llmcc.timing.stats import Interval, Rule, median_interval
+
+
+@pytest.fixture(scope="module")
+def unit(tmp_path_factory):
+    return build_unit(tmp_path_factory.mktemp("timed"))
+
+
+@pytest.fixture(scope="module")
+def subjects(unit, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("subjects")
+    return {name: subject(unit, name, folder) for name in ("bits", "mix", "sum")}
+
+
+def timed(subject, text, tmp_path, seed=1, settings=None):
+    return time_candidate(subject.module, subject.sig, text, subject.valid, compiler="gcc",
+                          flags=FLAGS, workdir=str(tmp_path), seed=seed, settings=settings)
+
+
+# -- statistics ----------------------------------------------------------------------------
+
+def test_the_median_interval_is_the_sign_test_interval():
+    # n = 10: P(Binomial(10, 1/2) <= 1) = 11/1024 <= 2.5% < P(<= 2), so the 2nd smallest
+    # and the 2nd largest sample bound the median
+    values = [float(v) for v in (9, 3, 7, 1, 5, 10, 2, 8, 4, 6)]
+    assert median_interval(values) == Interval(5.5, 2.0, 9.0)
+    # too few samples to bound a median at 95%
+    assert median_interval([1.0, 2.0, 3.0]).low == -math.inf
+
+
+def test_the_rule_needs_the_whole_interval_past_the_minimum_effect():
+    rule = Rule(min_effect=0.03)
+    log = math.log
+    fast = Interval(log(0.90), log(0.88), log(0.95))
+    assert rule.decide(fast, [fast]) == "faster"
+    # the interval reaches above 0.97: not yet clear
+    assert rule.decide(Interval(log(0.95), log(0.92), log(0.98)), []) is None
+    assert rule.decide(Interval(0.0, log(0.99), log(1.01)), []) == "not_faster"
+    assert rule.decide(Interval(log(1.2), log(1.1), log(1.3)), []) == "slower"
+    slow_cell = Interval(log(1.2), log(1.1), log(1.3))
+    assert rule.decide(fast, [fast, slow_cell]) == "mixed"
+
+
+# -- calibration -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("function", ["bits", "mix", "sum"])
+def test_a_copy_of_the_baseline_is_never_faster(subjects, function, tmp_path):
+    subj = subjects[function]
+    text = subj.module.function_text(function)
+    verdicts = [timed(subj, text, tmp_path, seed).verdict for seed in (1, 2)]
+    verdicts.append(timed(subj, relabeled(text), tmp_path, 3).verdict)
+    assert "faster" not in verdicts, verdicts
+
+
+def test_popcnt_for_a_bit_counting_loop_is_faster(subjects, tmp_path):
+    subj = subjects["bits"]
+    assert "popcnt" not in subj.module.function_text("bits")
+    for seed in (1, 2):
+        timing = timed(subj, POPCNT_BITS, tmp_path, seed)
+        assert timing.verdict == "faster", timing.reason
+        s = timing.speedup
+        assert s.speedup_low <= s.speedup <= s.speedup_high
+        assert s.speedup > 1.5
+        assert timing.reproduction is not None and timing.reproduction.verdict == "faster"
+        assert len(timing.first.cells) == 12  # 3 inputs x 4 entry offsets
+        assert {c.offset for c in timing.first.cells} == {0, 16, 32, 48}
+
+
+def test_a_slower_candidate_is_never_accepted(subjects, tmp_path):
+    subj = subjects["mix"]
+    slower = with_delay(subj.module.function_text("mix"), "mix", 60)
+    for seed in (1, 2):
+        timing = timed(subj, slower, tmp_path, seed)
+        assert timing.verdict == "slower", timing.reason
+        assert timing.speedup.speedup_high < 1
+        assert all(c.cand_ns > c.base_ns for c in timing.first.cells)
+
+
+def test_a_candidate_that_dies_while_timed_fails_timing(subjects, tmp_path):
+    # the timer does not take the verifier's word: a candidate that faults is contained
+    subj = subjects["mix"]
+    crash = subj.module.function_text("mix").replace("mix:\n", "mix:\n\tud2\n", 1)
+    timing = timed(subj, crash, tmp_path)
+    assert timing.verdict == "failed"
+    assert "ended while measuring" in timing.reason
+
+
+def test_a_smaller_minimum_effect_is_honoured(subjects, tmp_path):
+    """With min_effect 0.95, even popcnt's win would have to exceed 20x to count."""
+    subj = subjects["bits"]
+    strict = timed(subj, POPCNT_BITS, tmp_path, settings=Settings(min_effect=0.95))
+    assert strict.verdict != "faster"
