@@ -12,12 +12,14 @@ import os
 import sys
 from importlib import import_module
 
-# subcommand -> (module under llmcc.cli, one-line help); modules load on demand
+# subcommand -> ("module[:function]" under llmcc.cli, one-line help); loaded on demand
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("version", "print llmcc's version and the compiler it wraps"),
     "config": ("config_cmd", "print the effective settings and where each came from"),
     "log": ("log_cmd", "show the invocation log (--summary counts outcomes)"),
-    "verify": ("verify_cmd", "run the verifier on one candidate for one function"),
+    "verify": ("verify_cmd", "verify and time one candidate for one function"),
+    "bench-function": ("verify_cmd:bench_main",
+                       "like verify, with the timer's table per input and entry offset"),
     "help": ("help_cmd", "show this help"),
 }
 
@@ -31,7 +33,7 @@ usage: llmcc [gcc arguments]            compile with the configured compiler (gc
 def usage() -> str:
     lines = [USAGE]
     for name, (_, text) in SUBCOMMANDS.items():
-        lines.append(f"  {name:<10} {text}\n")
+        lines.append(f"  {name:<15} {text}\n")
     lines.append("\nSettings come from llmcc.toml and LLMCC_* variables; see `llmcc config`.\n")
     return "".join(lines)
 
@@ -71,9 +73,10 @@ def _compile(compiler: str | None, args: list[str]) -> int:
 def _subcommand(name: str, args: list[str]) -> int:
     from llmcc.errors import LlmccError
 
-    module = import_module(f"llmcc.cli.{SUBCOMMANDS[name][0]}")
+    module_name, _, function = SUBCOMMANDS[name][0].partition(":")
+    module = import_module(f"llmcc.cli.{module_name}")
     try:
-        return module.main(args)
+        return getattr(module, function or "main")(args)
     except LlmccError as exc:
         print(f"llmcc {name}: error: {exc}", file=sys.stderr)
         return 1

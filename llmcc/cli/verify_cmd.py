@@ -1,4 +1,5 @@
-"""`llmcc verify`: run every verification stage on one candidate and print the verdict.
+"""`llmcc verify` and `llmcc bench-function`: every stage on one candidate for one function;
+verify prints the verdict, bench-function the timer's table as well.
 
 Exit status: 0 accepted, 1 rejected, 2 bad input (missing file, unknown function,
 gcc errors).
@@ -16,8 +17,16 @@ from llmcc.errors import LlmccError
 
 
 def main(args: list[str]) -> int:
+    return _run("verify", args, table=False)
+
+
+def bench_main(args: list[str]) -> int:
+    return _run("bench-function", args, table=True)
+
+
+def _run(command: str, args: list[str], *, table: bool) -> int:
     parser = argparse.ArgumentParser(
-        prog="llmcc verify", description=__doc__.splitlines()[0],
+        prog=f"llmcc {command}", description=__doc__.splitlines()[0],
         epilog="Flags after -- are the gcc flags of the translation unit (its -O level is "
                "set to -O3 for the baseline).")
     parser.add_argument("source", help="the C file the function comes from")
@@ -32,7 +41,7 @@ def main(args: list[str]) -> int:
         with open(opts.candidate, encoding="utf-8", errors="surrogateescape") as fh:
             text = fh.read()
     except OSError as exc:
-        print(f"llmcc verify: error: {opts.candidate}: {exc.strerror}", file=sys.stderr)
+        print(f"llmcc {command}: error: {opts.candidate}: {exc.strerror}", file=sys.stderr)
         return 2
     from llmcc.verify.candidate import verify
 
@@ -42,11 +51,39 @@ def main(args: list[str]) -> int:
                         flags=tuple(flags), min_valid=config.min_valid_inputs,
                         min_effect=config.min_effect)
     except LlmccError as exc:
-        print(f"llmcc verify: error: {exc}", file=sys.stderr)
+        print(f"llmcc {command}: error: {exc}", file=sys.stderr)
         return 2
     if opts.json:
-        print(json.dumps(report.as_json(), indent=2))
+        data = report.as_json()
+        if table:
+            data["timing"] = report.timing.as_json() if report.timing else None
+        print(json.dumps(data, indent=2))
     else:
         print(f"{report.function}: {report.verdict} at {report.stage} "
               f"({report.outcome.value}): {report.reason}")
+        if table:
+            print(_table(report.timing) if report.timing else
+                  "not timed: the candidate did not pass the correctness checks")
     return 0 if report.verdict == "accepted" else 1
+
+
+def _table(timing) -> str:
+    lines = []
+    for title, run in (("timing", timing.first), ("reproduction", timing.reproduction)):
+        if run is None:
+            continue
+        lines.append(f"\n{title}: {run.verdict}, {run.rounds} rounds")
+        if not run.cells:
+            lines.append(f"  {run.reason}")
+            continue
+        lines.append(f"  {'input':>6} {'offset':>6} {'calls':>8} {'baseline ns':>12} "
+                     f"{'candidate ns':>13} {'speedup':>8}  95% interval")
+        for c in run.cells:
+            lines.append(f"  {c.test:>6} {c.offset:>6} {c.iters:>8} {c.base_ns:>12.2f} "
+                         f"{c.cand_ns:>13.2f} {c.ratio.speedup:>8.3f}  "
+                         f"[{c.ratio.speedup_low:.3f}, {c.ratio.speedup_high:.3f}]")
+        s = run.combined
+        lines.append(f"  combined (against the baseline at its best offset per input): "
+                     f"{s.speedup:.3f}x [{s.speedup_low:.3f}, {s.speedup_high:.3f}]")
+    lines.append(f"\n{timing.seconds:.2f} s")
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ import sys
 from typing import NamedTuple
 
 from llmcc import subproc
-from llmcc.driver.args import CompileJob, Source
+from llmcc.driver.args import CompileJob, Source, recompile_flags
 from llmcc.driver.compiler import child_env
 from llmcc.driver.depfile import dependency_args
 from llmcc.errors import ToolError
@@ -49,6 +49,13 @@ def baseline_args(job: CompileJob, baseline: str) -> list[str]:
         for i in job.opt_index:
             args[i] = baseline
     return args
+
+
+def unit_flags(job: CompileJob, args: list[str]) -> tuple[str, ...]:
+    """The options that shape the code of the job's sources, without inputs, outputs or
+    dependency-file options: what the verifier, timer and proposers compile a unit with."""
+    inputs = {s.index for s in job.sources} | set(job.link_inputs)
+    return tuple(recompile_flags([a for i, a in enumerate(args) if i not in inputs]))
 
 
 def compile_step_args(job: CompileJob, source: Source, args: list[str], asm_out: str) -> list[str]:
@@ -154,7 +161,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             with open(asm_path, encoding="utf-8", errors="surrogateescape") as fh:
                 text = fh.read()
             module = parse_module(text)
-            flags = tuple(step[:-3])
+            flags = unit_flags(job, args)
             outcome = pipeline.optimize(
                 module, proposers=proposers, source=source.path, compiler=compiler,
                 flags=flags, workdir=tmp, min_valid=config.min_valid_inputs,

@@ -8,7 +8,9 @@ from llmcc.errors import ConfigError
 from llmcc.propose.base import Candidate, FunctionTask, Proposer
 
 # name -> "module:class"; imported only when chosen, so the compile path stays light
-REGISTRY: dict[str, str] = {}
+REGISTRY: dict[str, str] = {
+    "variants": "llmcc.propose.variants:Variants",  # gcc under other settings; no model
+}
 
 # runs the whole pipeline with no proposer (the object stays gcc's own)
 NONE = "none"

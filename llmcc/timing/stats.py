@@ -1,4 +1,4 @@
-"""Statistics of paired timings: medians of log ratios with distribution-free intervals,
+"""Statistics of paired timings: centres of log ratios with distribution-free intervals,
 and the rule that turns them into a decision.
 
 A sample is ``log(candidate time / baseline time)`` for one round of one cell; negative
@@ -45,45 +45,60 @@ def median(values: Sequence[float]) -> float:
     return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _rank(n: int) -> int:
-    """The largest k (1-based) with P(Binomial(n, 1/2) < k) <= (1 - CONFIDENCE) / 2: the
-    k-th smallest and k-th largest samples bound the median (the sign-test interval)."""
+def _signed_rank_critical(n: int) -> int:
+    """The largest c with P(W <= c) <= (1 - CONFIDENCE) / 2 for the Wilcoxon signed-rank
+    statistic W of n samples: exact counts up to 60 samples, the normal approximation
+    beyond. -1 when no such c exists (too few samples)."""
     tail = (1 - CONFIDENCE) / 2
-    cumulative, k = 0.0, 0
-    while k < n:
-        nxt = cumulative + math.comb(n, k) / 2.0 ** n
-        if nxt > tail:
-            break
-        cumulative, k = nxt, k + 1
-    return k
+    if n > 60:
+        mean = n * (n + 1) / 4
+        sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+        return max(-1, math.floor(mean - 1.959964 * sd - 0.5))
+    top = n * (n + 1) // 2
+    ways = [1] + [0] * top  # ways[w]: subsets of ranks 1..k summing to w
+    for k in range(1, n + 1):
+        for w in range(top, k - 1, -1):
+            ways[w] += ways[w - k]
+    total, cumulative = 2 ** n, 0
+    for c in range(top + 1):
+        cumulative += ways[c]
+        if cumulative / total > tail:
+            return c - 1
+    return top
 
 
 def median_interval(values: Sequence[float]) -> Interval:
-    """Median and its distribution-free confidence interval (the order statistics the sign
-    test gives: no assumption about the shape of the noise, which has 15-30x outliers here).
-    Fewer than six samples cannot bound the median at 95%: the interval is infinite."""
-    ordered = sorted(values)
-    k = _rank(len(ordered))
-    if k == 0:
-        return Interval(median(ordered), -math.inf, math.inf)
-    return Interval(median(ordered), ordered[k - 1], ordered[len(ordered) - k])
+    """The Hodges-Lehmann estimate of the centre (the median of all pairwise means) with
+    its Wilcoxon signed-rank 95% interval: distribution-free for symmetric noise, and
+    nearly as efficient as a mean's interval while ignoring the 15-30x outliers seen here.
+    Fewer than six samples cannot bound it at 95%: the interval is infinite."""
+    xs = sorted(values)
+    n = len(xs)
+    walsh = sorted((xs[i] + xs[j]) / 2 for i in range(n) for j in range(i, n))
+    centre = median(walsh)
+    c = _signed_rank_critical(n)
+    if c < 0:
+        return Interval(centre, -math.inf, math.inf)
+    return Interval(centre, walsh[c], walsh[len(walsh) - 1 - c])
 
 
 class Rule(NamedTuple):
-    """When a candidate counts as faster: the whole interval of the combined time ratio
-    below ``1 - min_effect``, and no cell whose interval lies above ``1 + min_effect``."""
+    """When a candidate counts as faster: the whole interval of its time ratio against the
+    baseline at the baseline's best entry offset below ``1 - min_effect``, and no cell
+    whose interval lies above ``1 + min_effect``. Slower is judged offset by offset."""
 
     min_effect: float = 0.03
 
-    def decide(self, combined: Interval, cells: Sequence[Interval]) -> str | None:
+    def decide(self, best: Interval, same: Interval, cells: Sequence[Interval]) -> str | None:
         """``faster``, ``slower``, ``not_faster`` or ``mixed`` once the answer is clear,
-        None while it is not."""
+        None while it is not. ``best`` compares with the baseline at its best offset,
+        ``same`` offset by offset; ``cells`` are the cells' own intervals."""
         fast = math.log(1 - self.min_effect)
         slow = math.log(1 + self.min_effect)
-        if combined.high < fast:
+        if best.high < fast:
             return "mixed" if any(c.low > slow for c in cells) else "faster"
-        if combined.low > slow:
+        if same.low > slow:
             return "slower"
-        if combined.low > fast:
+        if best.low > fast:
             return "not_faster"
         return None

@@ -47,13 +47,29 @@ class Cell(NamedTuple):
 
 
 class Run(NamedTuple):
-    """What one harness process measured."""
+    """What one pair of harness processes measured; ``combined`` compares the candidate
+    with the baseline at the baseline's best entry offset for each input."""
 
     verdict: str  # faster, slower, not_faster, mixed, inconclusive, failed
     combined: Interval | None
     cells: tuple[Cell, ...]
     rounds: int
     reason: str
+
+    def as_json(self) -> dict:
+        return {"verdict": self.verdict, "rounds": self.rounds, "reason": self.reason,
+                "speedup": _interval_json(self.combined),
+                "cells": [{"input": c.test, "offset": c.offset, "calls_per_batch": c.iters,
+                           "baseline_ns": round(c.base_ns, 3),
+                           "candidate_ns": round(c.cand_ns, 3),
+                           "speedup": _interval_json(c.ratio)} for c in self.cells]}
+
+
+def _interval_json(s: Interval | None) -> dict[str, float] | None:
+    if s is None:
+        return None
+    return {"median": round(s.speedup, 4), "ci_low": round(s.speedup_low, 4),
+            "ci_high": round(s.speedup_high, 4)}
 
 
 class Timing(NamedTuple):
@@ -75,11 +91,12 @@ class Timing(NamedTuple):
         return self.first.combined
 
     def speedup_json(self) -> dict[str, float] | None:
-        s = self.speedup
-        if s is None:
-            return None
-        return {"median": round(s.speedup, 4), "ci_low": round(s.speedup_low, 4),
-                "ci_high": round(s.speedup_high, 4)}
+        return _interval_json(self.speedup)
+
+    def as_json(self) -> dict:
+        return {"verdict": self.verdict, "seconds": round(self.seconds, 3),
+                "first": self.first.as_json(),
+                "reproduction": self.reproduction.as_json() if self.reproduction else None}
 
     @property
     def reason(self) -> str:
@@ -238,8 +255,8 @@ def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
             rows.append((procs[0].per_call(times[0]), procs[1].per_call(times[1])))
             n = len(rows)
             if n >= settings.min_rounds and (n - settings.min_rounds) % settings.look_every == 0:
-                combined, per_cell = _intervals(rows, procs[0].cells)
-                verdict = rule.decide(combined, per_cell)
+                combined, same, per_cell = _intervals(rows, procs[0].cells)
+                verdict = rule.decide(combined, same, per_cell)
                 if verdict is not None or time.monotonic() - started > settings.budget_s:
                     break
     except ToolError as exc:
@@ -249,9 +266,10 @@ def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
     finally:
         for proc in procs:
             proc.close()
-    combined, per_cell = _intervals(rows, procs[0].cells)
+    combined, same, per_cell = _intervals(rows, procs[0].cells)
     if verdict is None:
-        verdict = rule.decide(combined, per_cell) if len(rows) >= settings.max_rounds else None
+        verdict = rule.decide(combined, same, per_cell) \
+            if len(rows) >= settings.max_rounds else None
         verdict = verdict or "inconclusive"
     table = tuple(Cell(test, off, iters, _per_call(rows, 2 * c), _per_call(rows, 2 * c + 1),
                        per_cell[c]) for c, (test, off, iters) in enumerate(procs[0].cells))
@@ -259,8 +277,9 @@ def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
 
 
 def _intervals(rows: list[tuple[list[float], list[float]]], cells: list[tuple[int, int, int]]
-               ) -> tuple[Interval, list[Interval]]:
-    """The combined interval and each cell's.
+               ) -> tuple[Interval, Interval, list[Interval]]:
+    """The combined interval against the baseline's best offsets, the combined interval
+    offset by offset, and each cell's.
 
     A cell compares A and B at the same entry offset. The combined sample of a round is
     the mean over cells of B's time against A's at A's best offset for that input (by
@@ -281,7 +300,9 @@ def _intervals(rows: list[tuple[list[float], list[float]]], cells: list[tuple[in
     combined = median_interval([
         sum(paired(one, two, 2 * c + 1, 2 * best[cells[c][0]]) for c in range(ncells)) / ncells
         for one, two in rows])
-    return combined, per_cell
+    same = median_interval([sum(paired(one, two, 2 * c + 1, 2 * c) for c in range(ncells))
+                            / ncells for one, two in rows])
+    return combined, same, per_cell
 
 
 def _per_call(rows: list[tuple[list[float], list[float]]], column: int) -> float:
@@ -296,7 +317,7 @@ def _explain(verdict: str, cells: tuple[Cell, ...], rule: Rule) -> str:
         return f"faster overall but significantly slower on {where}"
     return {
         "faster": "",
-        "slower": "significantly slower than the baseline",
+        "slower": "significantly slower than the baseline at the same entry offsets",
         "not_faster": f"not faster than the baseline by at least {rule.min_effect:.0%}",
         "inconclusive": "no clear answer within the time budget",
     }.get(verdict, "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc import subproc
 from llmcc.asm.module import Module
@@ -12,6 +12,9 @@ from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
 from llmcc.verify.signature import signature_of
+
+if TYPE_CHECKING:
+    from llmcc.timing import Timing
 
 
 class Report(NamedTuple):
@@ -22,6 +25,7 @@ class Report(NamedTuple):
     reason: str
     tests: dict[str, int] | None  # run, valid, failed
     speedup: dict[str, float] | None  # median, ci_low, ci_high
+    timing: Timing | None = None  # the timer's full answer, when the candidate got that far
 
     def as_json(self) -> dict:
         return {"function": self.function, "verdict": self.verdict,
@@ -70,4 +74,4 @@ def verify(source: str, function: str, candidate_text: str, *, compiler: str,
     tests = verdict.tests._asdict() if verdict.tests is not None else None
     speedup = verdict.timing.speedup_json() if verdict.timing is not None else None
     return Report(function, "accepted" if verdict.accepted else "rejected", verdict.outcome,
-                  verdict.stage, verdict.reason, tests, speedup)
+                  verdict.stage, verdict.reason, tests, speedup, verdict.timing)

@@ -32,6 +32,12 @@ BSS_SECTION = "llmcc_tu_bss"
 CAPACITY = 64
 # a call that takes longer than this (CPU seconds) is a hang; the baseline's are discarded
 CALL_TIMEOUT_S = 2
+# the candidate's wall-clock limit on an input: this many times the baseline's time on it
+# (child start included), at least TIME_FLOOR_US, at most 3 x CALL_TIMEOUT_S
+TIME_SLACK = 20
+TIME_FLOOR_US = 250_000
+# address space of a child that runs one call (the harness itself needs a few MiB)
+MEMORY_LIMIT_MB = 2048
 DEFAULT_TESTS = 200
 # parameter names that mean "how many": their values stay inside the buffers
 _SIZE_NAMES = re.compile(r"^(n|len|length|size|sz|count|cnt|num|nelem|nmemb|width|height|"
@@ -552,7 +558,9 @@ _PRELUDE = r"""
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -722,23 +730,37 @@ static void llmcc_sandbox(int timing) {
 """
 
 _MAIN = r"""
-/* 0 ran, 1 crashed or was killed, 2 timed out */
-static int llmcc_run_child(int cand, struct inputs *in, struct out *o) {
+static uint64_t llmcc_wall_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* 0 ran, 1 crashed or was killed, 2 timed out, 64+ broke the ABI; *took_us: wall time */
+static int llmcc_run_child(int cand, struct inputs *in, struct out *o, uint64_t limit_us,
+                           uint64_t *took_us) {
     o->len = 0;
+    uint64_t start = llmcc_wall_us();
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); exit(3); }
     if (pid == 0) {
         struct rlimit cpu = {@TIMEOUT@, @TIMEOUT@ + 1};
         setrlimit(RLIMIT_CPU, &cpu);
-        struct rlimit core = {0, 0};
-        setrlimit(RLIMIT_CORE, &core);
-        alarm(@TIMEOUT@ * 3);
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        setrlimit(RLIMIT_FSIZE, &none);
+        struct rlimit memory = {(rlim_t)@MEMORY_MB@ << 20, (rlim_t)@MEMORY_MB@ << 20};
+        setrlimit(RLIMIT_AS, &memory);
+        struct itimerval wall = {{0, 0}, {(time_t)(limit_us / 1000000u),
+                                          (suseconds_t)(limit_us % 1000000u)}};
+        setitimer(ITIMER_REAL, &wall, 0);
         llmcc_sandbox(0);
         llmcc_call(cand, in, o);
         _exit(0);
     }
     int status;
     while (waitpid(pid, &status, 0) < 0) {}
+    *took_us = llmcc_wall_us() - start;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) >= 64) return WEXITSTATUS(status);
     if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGALRM))
@@ -759,10 +781,16 @@ int main(int argc, char **argv) {
         struct inputs in;
         llmcc_input(&in, t, seed);
         run++;
-        int base = llmcc_run_child(0, &in, a);
+        uint64_t base_us, cand_us;
+        int base = llmcc_run_child(0, &in, a, @TIMEOUT@ * 3000000u, &base_us);
         if (base != 0) continue;  /* not a valid input: the baseline itself fails on it */
         valid_tests[valid++] = t;
-        int cand = llmcc_run_child(1, &in, b);
+        /* the candidate gets many times the baseline's time on this input, and at least
+           enough to start a process on a busy machine */
+        uint64_t limit = base_us * @SLACK@;
+        if (limit < @FLOOR_US@) limit = @FLOOR_US@;
+        if (limit > @TIMEOUT@ * 3000000u) limit = @TIMEOUT@ * 3000000u;
+        int cand = llmcc_run_child(1, &in, b, limit, &cand_us);
         const char *what = 0;
         static char abi[160];
         if (cand >= 64) {
@@ -797,7 +825,8 @@ int main(int argc, char **argv) {
     }
     return 0;
 }
-""".replace("@TIMEOUT@", str(CALL_TIMEOUT_S))
+""".replace("@TIMEOUT@", str(CALL_TIMEOUT_S)).replace("@SLACK@", str(TIME_SLACK)) \
+    .replace("@FLOOR_US@", str(TIME_FLOOR_US)).replace("@MEMORY_MB@", str(MEMORY_LIMIT_MB))
 
 
 # -- building and running ----------------------------------------------------------------------

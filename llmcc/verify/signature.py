@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from llmcc import subproc
+from llmcc.driver.args import recompile_flags
 from llmcc.errors import LlmccError, ToolError
 
 # ---------------------------------------------------------------------------------------------
@@ -112,25 +113,15 @@ DEBUG_FLAGS = ("-g",)
 
 # Flags that would change what the twin writes or where (the twin needs one plain object with
 # DWARF in it), each with whether it takes the next argument as its value.
-_DROP_EXACT = {"-c": False, "-S": False, "-E": False, "-o": True, "-M": False, "-MM": False,
-               "-MD": False, "-MMD": False, "-MP": False, "-MG": False, "-MF": True,
-               "-MT": True, "-MQ": True, "-fsyntax-only": False, "-pipe": False,
-               "-fdebug-types-section": False}
-_DROP_PREFIX = ("-g", "-o", "-flto", "-save-temps", "-MF", "-MT", "-MQ")
+# besides outputs and dependency files: debug info of the user's kind, LTO, save-temps
+_TWIN_DROP_EXACT = frozenset({"-pipe", "-fdebug-types-section"})
+_TWIN_DROP_PREFIX = ("-g", "-flto", "-save-temps")
 
 
 def debug_twin_flags(flags: tuple[str, ...]) -> list[str]:
-    """The user's flags without debug, output, dependency, LTO and save-temps options."""
-    out: list[str] = []
-    skip = False
-    for flag in flags:
-        if skip:
-            skip = False
-        elif flag in _DROP_EXACT:
-            skip = _DROP_EXACT[flag]
-        elif not flag.startswith(_DROP_PREFIX):
-            out.append(flag)
-    return out
+    """The user's options without debug, output, dependency, LTO and save-temps options."""
+    return [f for f in recompile_flags(flags)
+            if f not in _TWIN_DROP_EXACT and not f.startswith(_TWIN_DROP_PREFIX)]
 
 
 def _first_error(stderr: bytes) -> str:

@@ -38,26 +38,33 @@ def timed(subject, text, tmp_path, seed=1, settings=None):
 
 # -- statistics ----------------------------------------------------------------------------
 
-def test_the_median_interval_is_the_sign_test_interval():
-    # n = 10: P(Binomial(10, 1/2) <= 1) = 11/1024 <= 2.5% < P(<= 2), so the 2nd smallest
-    # and the 2nd largest sample bound the median
+def test_the_interval_is_the_wilcoxon_signed_rank_interval():
+    # n = 10: the two-sided 5% critical value of the signed-rank statistic is 8, so the
+    # interval runs from the 9th smallest to the 9th largest of the 55 pairwise means
     values = [float(v) for v in (9, 3, 7, 1, 5, 10, 2, 8, 4, 6)]
-    assert median_interval(values) == Interval(5.5, 2.0, 9.0)
-    # too few samples to bound a median at 95%
+    walsh = sorted((a + b) / 2 for i, a in enumerate(values) for b in values[i:])
+    assert median_interval(values) == Interval(5.5, walsh[8], walsh[-9]) == Interval(5.5, 3, 8)
+    # too few samples to bound the centre at 95%
     assert median_interval([1.0, 2.0, 3.0]).low == -math.inf
+    # one wild outlier moves the estimate little
+    assert abs(median_interval([*values, 1000.0]).median - 5.5) <= 0.5
 
 
 def test_the_rule_needs_the_whole_interval_past_the_minimum_effect():
     rule = Rule(min_effect=0.03)
     log = math.log
     fast = Interval(log(0.90), log(0.88), log(0.95))
-    assert rule.decide(fast, [fast]) == "faster"
+    even = Interval(0.0, log(0.99), log(1.01))
+    slow = Interval(log(1.2), log(1.1), log(1.3))
+    assert rule.decide(fast, fast, [fast]) == "faster"
     # the interval reaches above 0.97: not yet clear
-    assert rule.decide(Interval(log(0.95), log(0.92), log(0.98)), []) is None
-    assert rule.decide(Interval(0.0, log(0.99), log(1.01)), []) == "not_faster"
-    assert rule.decide(Interval(log(1.2), log(1.1), log(1.3)), []) == "slower"
-    slow_cell = Interval(log(1.2), log(1.1), log(1.3))
-    assert rule.decide(fast, [fast, slow_cell]) == "mixed"
+    unclear = Interval(log(0.95), log(0.92), log(0.98))
+    assert rule.decide(unclear, unclear, []) is None
+    assert rule.decide(even, even, []) == "not_faster"
+    # slower is judged at the same offsets, faster against the baseline's best offset
+    assert rule.decide(slow, even, []) == "not_faster"
+    assert rule.decide(slow, slow, []) == "slower"
+    assert rule.decide(fast, fast, [fast, slow]) == "mixed"
 
 
 # -- calibration -----------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""The timer's error rates and cost, measured side by side in one run.
+
+    .venv/bin/python bench/timer_rates.py [--aa 200] [--trials 100]
+
+- false accepts: A/A trials (the baseline against an identical copy, and against a copy
+  with renamed labels and changed .p2align) over three functions; goal <= 1%;
+- detection: a real improvement of about 5% and of about 20% (the untouched function
+  against the unit with that function slowed by a delay loop whose length is calibrated
+  first by long runs); goals >= 80% and >= 99%;
+- seconds per decision (build + timing + reproduction when faster); goal <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "timing"))
+
+from timing_cases import (  # noqa: E402
+    FLAGS,
+    build_unit,
+    relabeled,
+    slowed_baseline,
+    subject,
+)
+
+from llmcc.timing import Settings, time_candidate  # noqa: E402
+from llmcc.timing.timer import _build, measure  # noqa: E402
+
+
+def decide(subj, text, folder, seed):
+    start = time.perf_counter()
+    timing = time_candidate(subj.module, subj.sig, text, subj.valid, compiler="gcc",
+                            flags=FLAGS, workdir=str(folder), seed=seed)
+    return timing, time.perf_counter() - start
+
+
+def true_speedup(subj, text, folder, pairs=5, rounds=60) -> float:
+    """The effect the trials should find: long runs (no early stop) on several fresh pairs
+    of processes, since address-space layout moves the ratio by a few percent from one
+    process to the next; their geometric mean."""
+    exes = _build(subj.module, subj.sig, text, "gcc", FLAGS, str(folder))
+    settings = Settings(min_rounds=rounds, max_rounds=rounds, budget_s=60)
+    logs = [math.log(measure(exes, subj.valid[:32], settings, seed=900 + k).combined.speedup)
+            for k in range(pairs)]
+    return math.exp(sum(logs) / pairs)
+
+
+def calibrate(unit, target: float, folder: Path):
+    """Delay iterations giving the function ``mix`` about ``target`` speedup: the subject,
+    the iterations and the speedup a long run measured for them (the closest of a few)."""
+    text = unit.module.function_text("mix")
+    iterations, tried = 8, []
+    for _ in range(5):
+        subj = subject(unit, "mix", folder, slowed_baseline(unit, "mix", iterations))
+        measured = true_speedup(subj, text, folder)
+        tried.append((abs(measured - target), iterations, measured, subj))
+        if abs(measured - target) < 0.01:
+            break
+        scale = (target - 1) / (measured - 1) if measured > 1.005 else 2.0
+        iterations = max(1, round(iterations * min(scale, 4.0)))
+    _, iterations, measured, subj = min(tried, key=lambda t: t[0])
+    return subj, iterations, measured
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--aa", type=int, default=200, help="A/A trials")
+    parser.add_argument("--trials", type=int, default=100, help="trials per real effect")
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="llmcc-tbench-") as tmp:
+        folder = Path(tmp)
+        unit = build_unit(folder)
+        subjects = {name: subject(unit, name, folder) for name in ("bits", "mix", "sum")}
+        seconds: list[float] = []
+
+        false_accepts = 0
+        outcomes: dict[str, int] = {}
+        for trial in range(opts.aa):
+            name = ("bits", "mix", "sum")[trial % 3]
+            subj = subjects[name]
+            text = subj.module.function_text(name)
+            if trial % 2:
+                text = relabeled(text)
+            timing, took = decide(subj, text, folder, seed=trial + 1)
+            seconds.append(took)
+            false_accepts += timing.faster
+            outcomes[timing.verdict] = outcomes.get(timing.verdict, 0) + 1
+        print(f"A/A: {false_accepts} of {opts.aa} accepted as faster "
+              f"({100 * false_accepts / opts.aa:.1f}%; goal <= 1%); verdicts {outcomes}")
+
+        for target in (1.05, 1.20):
+            subj, iterations, measured = calibrate(unit, target, folder)
+            text = unit.module.function_text("mix")
+            found = 0
+            medians = []
+            for trial in range(opts.trials):
+                timing, took = decide(subj, text, folder, seed=10_000 + trial)
+                seconds.append(took)
+                found += timing.faster
+                if timing.speedup:
+                    medians.append(timing.speedup.speedup)
+            print(f"real {measured:.3f}x improvement (delay {iterations} iterations): "
+                  f"detected {found} of {opts.trials} ({100 * found / opts.trials:.0f}%); "
+                  f"median reported speedup {statistics.median(medians):.3f}x")
+
+        seconds.sort()
+        print(f"seconds per decision: median {statistics.median(seconds):.2f}, "
+              f"90th percentile {seconds[int(0.9 * len(seconds))]:.2f}, "
+              f"max {seconds[-1]:.2f} (goal <= 2 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
