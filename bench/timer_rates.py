@@ -6,8 +6,9 @@
 - false accepts: A/A trials (the baseline against an identical copy, and against a copy
   with renamed labels and changed .p2align) over three functions; goal <= 1%;
 - detection: a real improvement of about 5% and of about 20% (the untouched function
-  against the unit with that function slowed by a delay loop whose length is calibrated
-  first by long runs); goals >= 80% and >= 99%;
+  against the unit with that function slowed by a delay loop; the delay is chosen from a
+  sweep whose true speedups come from long runs on five fresh process pairs each); goals
+  >= 80% and >= 99%;
 - seconds per decision (build + timing + reproduction when faster); goal <= 2 s.
 """
 
@@ -54,21 +55,16 @@ def true_speedup(subj, text, folder, pairs=5, rounds=60) -> float:
     return math.exp(sum(logs) / pairs)
 
 
-def calibrate(unit, target: float, folder: Path):
-    """Delay iterations giving the function ``mix`` about ``target`` speedup: the subject,
-    the iterations and the speedup a long run measured for them (the closest of a few)."""
+def sweep(unit, folder: Path) -> list[tuple[int, float, object]]:
+    """(delay iterations, true speedup, subject) over a range of delays: the effect does not
+    grow smoothly with the delay (the delay moves the loop against cache lines), so the
+    delay for a wanted effect is looked up, not extrapolated."""
     text = unit.module.function_text("mix")
-    iterations, tried = 8, []
-    for _ in range(5):
+    out = []
+    for iterations in (*range(6, 15), *range(16, 34, 2)):
         subj = subject(unit, "mix", folder, slowed_baseline(unit, "mix", iterations))
-        measured = true_speedup(subj, text, folder)
-        tried.append((abs(measured - target), iterations, measured, subj))
-        if abs(measured - target) < 0.01:
-            break
-        scale = (target - 1) / (measured - 1) if measured > 1.005 else 2.0
-        iterations = max(1, round(iterations * min(scale, 4.0)))
-    _, iterations, measured, subj = min(tried, key=lambda t: t[0])
-    return subj, iterations, measured
+        out.append((iterations, true_speedup(subj, text, folder), subj))
+    return out
 
 
 def main() -> int:
@@ -97,8 +93,10 @@ def main() -> int:
         print(f"A/A: {false_accepts} of {opts.aa} accepted as faster "
               f"({100 * false_accepts / opts.aa:.1f}%; goal <= 1%); verdicts {outcomes}")
 
+        table = sweep(unit, folder)
+        print("true speedups by delay: " + ", ".join(f"{k}: {v:.3f}" for k, v, _ in table))
         for target in (1.05, 1.20):
-            subj, iterations, measured = calibrate(unit, target, folder)
+            iterations, measured, subj = min(table, key=lambda t: abs(t[1] - target))
             text = unit.module.function_text("mix")
             found = 0
             medians = []

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 # seconds a proposer may spend on one function before the pipeline moves on
 DEFAULT_PROPOSER_BUDGET_S = 30.0
+# functions with fewer instructions leave a rewrite almost nothing to win; with more, a
+# proposer rarely returns a whole correct function and verifying it takes long
+MIN_INSTRUCTIONS = 4
+MAX_INSTRUCTIONS = 3000
 
 
 class Verdict(NamedTuple):
@@ -160,6 +164,20 @@ def selectable(module: Module, fn: Function) -> bool:
     return not fn.opaque and not module.internal_callers(fn.name)
 
 
+def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS) -> list[Function]:
+    """The functions worth offering to proposers, best first: selectable, neither tiny nor
+    huge, those with loops (where the time goes) before straight-line code, larger before
+    smaller."""
+    ranked = []
+    for fn in module.functions.values():
+        if not selectable(module, fn):
+            continue
+        shape = module.shape(fn.name)
+        if min_instructions <= shape.instructions <= MAX_INSTRUCTIONS:
+            ranked.append((not shape.loops, -shape.instructions, fn.label_index, fn))
+    return [fn for *_, fn in sorted(ranked, key=lambda r: r[:3])]
+
+
 def optimize(
     module: Module,
     *,
@@ -171,24 +189,31 @@ def optimize(
     min_valid: int = 10,
     min_effect: float = 0.03,
     budget_s: float = DEFAULT_PROPOSER_BUDGET_S,
+    max_functions: int = 8,
+    unit_budget_s: float = 120.0,
+    min_instructions: int = MIN_INSTRUCTIONS,
     stages: list[Stage] | None = None,
 ) -> PipelineResult:
-    """Run every proposer on every selectable function and splice in accepted candidates."""
+    """Offer the unit's functions (``offered``) to every proposer, judge each candidate,
+    and splice in the fastest accepted one per function. At most ``max_functions`` are
+    offered, and none once ``unit_budget_s`` seconds are spent; the rest stay gcc's."""
     stages = STAGES if stages is None else stages
     decisions: list[FunctionDecision] = []
     if not proposers:
         return PipelineResult(module, decisions)
     chosen: dict[str, str] = {}
-    for fn in list(module.functions.values()):
-        if not selectable(module, fn):
-            continue
+    deadline = time.monotonic() + unit_budget_s
+    for fn in offered(module, min_instructions)[:max_functions]:
+        if time.monotonic() >= deadline:
+            break
         task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid,
                             min_effect)
         decision = FunctionDecision(fn.name)
         for proposer in proposers:
             start = time.monotonic()
+            allowed = min(budget_s, deadline - start)
             try:
-                candidates = proposer.propose(task, budget_s)
+                candidates = proposer.propose(task, allowed) if allowed > 0 else []
             except Exception as exc:  # a proposer must never break a build
                 decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_FAILED.value}: {exc}")
                 continue

@@ -63,8 +63,10 @@ class Broken:
 
 def run(module, proposers, stages=None):
     workdir = tempfile.mkdtemp(prefix="llmcc-test-")
+    # these functions are tiny: offer them anyway
     return pipeline.optimize(module, proposers=proposers, source=module.source, compiler="gcc",
-                             flags=("-O3",), workdir=workdir, stages=stages)
+                             flags=("-O3",), workdir=workdir, stages=stages,
+                             min_instructions=1)
 
 
 def test_no_proposer_leaves_the_module_as_it_was(module):
@@ -132,5 +134,50 @@ def test_functions_called_within_the_unit_are_not_offered(tmp_path):
     proposer = ScriptedProposer({"leaf": [unit.function_text("leaf")],
                                  "caller": [unit.function_text("caller")]})
     result = pipeline.optimize(unit, proposers=[proposer], source=str(tmp_path / "c.c"),
-                               compiler="gcc", flags=("-O3",), workdir=str(tmp_path))
+                               compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
+                               min_instructions=1)
     assert [d.name for d in result.decisions] == ["caller"]
+
+
+LOOPS = """
+int add(int a, int b) { return a + b; }
+long poly(long x) { return x * x * x + 3 * x * x - 7 * x + 11; }
+long sum(const int *v, int n) { long s = 0; for (int i = 0; i < n; i++) s += v[i]; return s; }
+long dot(const int *a, const int *b, int n)
+{ long s = 0; for (int i = 0; i < n; i++) s += (long)a[i] * b[i]; return s; }
+"""
+
+
+def test_functions_with_loops_are_offered_first_and_tiny_ones_not_at_all(tmp_path):
+    (tmp_path / "l.c").write_text(LOOPS)
+    subprocess.run(["gcc", "-O3", "-S", "l.c", "-o", "l.s"], cwd=tmp_path, check=True)
+    unit = parse_module((tmp_path / "l.s").read_text())
+    assert unit.shape("add").instructions < pipeline.MIN_INSTRUCTIONS
+    assert unit.shape("sum").loops and not unit.shape("poly").loops
+    order = [fn.name for fn in pipeline.offered(unit)]
+    assert set(order[:2]) == {"sum", "dot"} and order[2:] == ["poly"]
+    # the larger loop first
+    assert unit.shape(order[0]).instructions >= unit.shape(order[1]).instructions
+
+
+def test_the_unit_budget_limits_what_is_offered(tmp_path):
+    (tmp_path / "l.c").write_text(LOOPS)
+    subprocess.run(["gcc", "-O3", "-S", "l.c", "-o", "l.s"], cwd=tmp_path, check=True)
+    unit = parse_module((tmp_path / "l.s").read_text())
+    asked = []
+
+    class Recording:
+        name = "recording"
+
+        def propose(self, task, budget_s):
+            asked.append((task.name, budget_s))
+            return []
+
+    pipeline.optimize(unit, proposers=[Recording()], source=str(tmp_path / "l.c"),
+                      compiler="gcc", flags=("-O3",), workdir=str(tmp_path), max_functions=2)
+    assert [name for name, _ in asked] == [fn.name for fn in pipeline.offered(unit)][:2]
+    asked.clear()
+    pipeline.optimize(unit, proposers=[Recording()], source=str(tmp_path / "l.c"),
+                      compiler="gcc", flags=("-O3",), workdir=str(tmp_path), budget_s=30,
+                      unit_budget_s=5)
+    assert asked and all(0 < budget <= 5 for _, budget in asked)

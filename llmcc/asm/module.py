@@ -45,6 +45,11 @@ class Function(NamedTuple):
     section: str  # the section the function's entry lives in
 
 
+class Shape(NamedTuple):
+    instructions: int
+    loops: bool
+
+
 class _Pending(NamedTuple):
     name: str
     label_index: int
@@ -233,6 +238,20 @@ class Module:
                 if label.startswith(".L"):
                     idx.update(block)
         return "\n".join(self._framed(sorted(idx), fn)) + "\n"
+
+    def shape(self, name: str) -> Shape:
+        """How much code the function has (its cold part included) and whether it loops
+        (a jump back to a label earlier in its own code)."""
+        seen: set[str] = set()
+        instructions, loops = 0, False
+        for j in sorted(self.owned_lines(name, with_data=False)):
+            line = self.lines[j]
+            seen.update(line.labels)
+            if line.is_instruction:
+                instructions += 1
+                if line.head.startswith("j") and any(s in seen for s in line.symbols()):
+                    loops = True
+        return Shape(instructions, loops)
 
     def internal_callers(self, name: str) -> list[str]:
         """Functions of this unit that call ``name`` (not tail calls)."""

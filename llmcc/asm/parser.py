@@ -7,6 +7,8 @@ cheaply by ``llmcc.asm.lines`` and parsed here only where needed.
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import cache
 from importlib import resources
 from typing import NamedTuple
@@ -145,8 +147,22 @@ def _parser():
         lexer="contextual",
         maybe_placeholders=True,
         transformer=_build_transformer(),
-        cache=True,
+        cache=_cache_file(),
     )
+
+
+def _cache_file() -> str | bool:
+    """Where lark keeps the built parser (it checks the grammar's hash on load): llmcc's
+    user cache folder, never the user's temporary folder; False (no cache) if unusable."""
+    import platformdirs
+
+    folder = os.environ.get("LLMCC_CACHE_DIR") or platformdirs.user_cache_dir(
+        "llmcc", appauthor=False)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    return os.path.join(folder, "grammar-py{}{}.lark".format(*sys.version_info[:2]))
 
 
 def parse_statements(text: str) -> list[Statement]:

@@ -23,13 +23,64 @@ def files(tmp_path):
     return tmp_path
 
 
-def test_gccs_own_code_is_accepted_on_correctness(files):
+def test_gccs_own_code_is_correct_but_not_faster(files):
     proc = run(["verify", "v.c", "--function", "add", "--candidate", "v.s", "--json"], files)
     data = json.loads(proc.stdout)
-    assert proc.returncode == 0
-    assert (data["verdict"], data["stage"]) == ("accepted", "tests")
+    assert proc.returncode == 1
+    assert (data["verdict"], data["stage"], data["outcome"]) == ("rejected", "timing",
+                                                                  "not_faster")
     assert data["tests"]["valid"] == data["tests"]["run"] > 0 and data["tests"]["failed"] == 0
-    assert data["speedup"] is None  # no timer yet
+    speedup = data["speedup"]
+    assert speedup["ci_low"] <= speedup["median"] <= speedup["ci_high"]
+    assert speedup["ci_low"] < 1.031  # 1 / (1 - min_effect)
+
+
+BITS = """#include <stdint.h>
+int bits(uint64_t x) { int c = 0; while (x) { c += (int)(x & 1); x >>= 1; } return c; }
+"""
+POPCNT = """\t.text
+\t.p2align 4
+\t.globl\tbits
+\t.type\tbits, @function
+bits:
+\tpopcntq\t%rdi, %rax
+\tret
+\t.size\tbits, .-bits
+"""
+
+
+def test_a_faster_candidate_is_accepted_with_its_speedup(files):
+    (files / "bits.c").write_text(BITS)
+    (files / "popcnt.s").write_text(POPCNT)
+    args = ["bits.c", "--function", "bits", "--candidate", "popcnt.s"]
+    # popcnt needs a -march that has it
+    assert json.loads(run(["verify", *args, "--json"], files).stdout)["outcome"] == \
+        "unsupported_isa"
+    proc = run(["verify", *args, "--json", "--", "-march=x86-64-v2"], files)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 0, data
+    assert (data["verdict"], data["stage"]) == ("accepted", "timing")
+    assert 1.5 < data["speedup"]["ci_low"] <= data["speedup"]["median"]
+
+
+def test_bench_function_prints_the_table_per_input_and_offset(files):
+    (files / "bits.c").write_text(BITS)
+    (files / "popcnt.s").write_text(POPCNT)
+    args = ["bits.c", "--function", "bits", "--candidate", "popcnt.s", "--", "-march=x86-64-v2"]
+    proc = run(["bench-function", *args], files)
+    assert proc.returncode == 0
+    assert "timing: faster" in proc.stdout and "reproduction: faster" in proc.stdout
+    rows = [ln.split() for ln in proc.stdout.splitlines() if ln.startswith("  ")
+            and ln.split()[0].isdigit()]
+    assert len(rows) == 24 and {r[1] for r in rows} == {"0", "16", "32", "48"}
+    data = json.loads(run(["bench-function", "--json", *args], files).stdout)
+    cells = data["timing"]["first"]["cells"]
+    assert len(cells) == 12
+    assert sum(c["candidate_ns"] < c["baseline_ns"] for c in cells) >= 4  # the slowest input
+    # a wrong candidate is not timed
+    proc = run(["bench-function", "v.c", "--function", "add", "--candidate", "syscall.s"],
+               files)
+    assert proc.returncode == 1 and "not timed" in proc.stdout
 
 
 def test_a_wrong_candidate_is_rejected_with_a_counterexample(files):
@@ -61,7 +112,7 @@ def test_bad_candidates_are_rejected_with_the_stage(files, candidate, stage, out
 def test_gcc_flags_after_double_dash_set_the_target(files):
     proc = run(["verify", "v.c", "--function", "add", "--candidate", "avx2.s", "--json", "--",
                 "-O2", "-march=x86-64-v3"], files)
-    assert json.loads(proc.stdout)["verdict"] == "accepted"
+    assert json.loads(proc.stdout)["stage"] == "timing"  # past the static checks
 
 
 @pytest.mark.parametrize(("args", "message"), [
