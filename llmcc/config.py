@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from llmcc.errors import ConfigError
 
 CONFIG_FILE = "llmcc.toml"
+MODES = ("sync", "cache-only", "off")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -59,6 +60,53 @@ def _opt_level(value: Any) -> str:
     return text
 
 
+def _positive_float(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = 0.0
+    if isinstance(value, bool) or not 0 < number < float("inf"):
+        raise ValueError(f"expected a number above 0, got {value!r}")
+    return number
+
+
+def _temperature(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if isinstance(value, bool) or not 0 <= number <= 5:
+        raise ValueError(f"expected a temperature from 0 to 5, got {value!r}")
+    return number
+
+
+def _model_api(value: Any) -> str:
+    text = str(value).strip()
+    if text not in ("chat", "completions"):
+        raise ValueError(f"expected chat or completions, got {value!r}")
+    return text
+
+
+def _mode(value: Any) -> str:
+    text = str(value).strip()
+    if text not in MODES:
+        raise ValueError(f"expected one of {', '.join(MODES)}, got {value!r}")
+    return text
+
+
+def _size(value: Any) -> int:
+    text = str(value).strip().upper().removesuffix("B")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
+    number = text[:-1] if scale > 1 else text
+    try:
+        size = int(float(number) * scale)
+    except ValueError:
+        size = -1
+    if isinstance(value, bool) or size < 1:
+        raise ValueError(f"expected a size such as 500M or 2G, got {value!r}")
+    return size
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, (str, int, float)):
         raise ValueError(f"expected a string, got {value!r}")
@@ -88,11 +136,39 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_effect", "LLMCC_MIN_EFFECT", 0.03, _fraction,
             "the least speedup that counts: a rewrite must be faster by this fraction with "
             "95% confidence"),
+    Setting("mode", "LLMCC_MODE", "sync", _mode,
+            "sync: optimize during the build and cache the results; cache-only: use what the "
+            "cache knows, optimize nothing new; off: no cache at all"),
+    Setting("cache_dir", "LLMCC_CACHE_DIR", "", _text,
+            "where the cache lives ('' = the user cache folder)", is_path=True),
+    Setting("cache_max_size", "LLMCC_CACHE_MAX_SIZE", 2 << 30, _size,
+            "the cache's size limit, least recently used entries go first (e.g. 500M, 2G)"),
+    Setting("max_functions", "LLMCC_MAX_FUNCTIONS", 8, _positive_int,
+            "functions of one translation unit offered to proposers, loops and larger first"),
+    Setting("unit_budget_s", "LLMCC_UNIT_BUDGET_S", 120.0, _positive_float,
+            "seconds one translation unit may spend proposing and judging"),
     Setting("log", "LLMCC_LOG", "", _text,
             "log file ('' = default in the user log directory, 'off' = no log)", is_path=True),
     Setting("temp_dir", "LLMCC_TEMP_DIR", "", _text,
             "where per-invocation temporary directories go ('' = system default)",
             is_path=True),
+    Setting("model_url", "LLMCC_MODEL_URL", "", _text,
+            "base URL of an OpenAI-compatible server for the 'model' proposer, e.g. "
+            "http://127.0.0.1:8000/v1 ('' = none)"),
+    Setting("model_api", "LLMCC_MODEL_API", "chat", _model_api,
+            "endpoint the 'model' proposer uses: chat (/chat/completions) or completions"),
+    Setting("model_name", "LLMCC_MODEL_NAME", "", _text,
+            "the model named in requests ('' = the server's default)"),
+    Setting("model_samples", "LLMCC_MODEL_SAMPLES", 4, _positive_int,
+            "answers requested per function, one seed each"),
+    Setting("model_temperature", "LLMCC_MODEL_TEMPERATURE", 0.7, _temperature,
+            "sampling temperature of the model's answers"),
+    Setting("model_max_tokens", "LLMCC_MODEL_MAX_TOKENS", 2048, _positive_int,
+            "the longest answer, in tokens"),
+    Setting("model_timeout_s", "LLMCC_MODEL_TIMEOUT_S", 60.0, _positive_float,
+            "seconds one request may take; a server that fails, times out or answers nothing "
+            "in 10 s of a function's budget is not contacted again by this process (nor by "
+            "others for 60 s)"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -31,6 +31,7 @@ class Outcome(Enum):
     # -- invocation: went through the pipeline
     UNCHANGED = "unchanged"
     OPTIMIZED = "optimized"
+    CACHED = "cached"
     # -- invocation: fell back to the compiler
     COMPILER_ERROR = "compiler_error"
     INTERNAL_ERROR = "internal_error"
@@ -91,6 +92,7 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.GCC_WOULD_FAIL: ("arguments gcc rejects; let gcc say so", "pass"),
     Outcome.UNCHANGED: ("compiled through the pipeline, no function rewritten", "pipeline"),
     Outcome.OPTIMIZED: ("compiled through the pipeline with rewritten functions", "pipeline"),
+    Outcome.CACHED: ("the object came from llmcc's cache (nothing compiled)", "pipeline"),
     Outcome.COMPILER_ERROR: ("the compiler reported errors; its own run was replayed", "error"),
     Outcome.INTERNAL_ERROR: ("llmcc failed internally and fell back to the compiler", "error"),
     Outcome.ACCEPTED: ("candidate verified correct and faster", "candidate"),

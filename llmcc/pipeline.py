@@ -21,6 +21,7 @@ from llmcc.outcome import Outcome
 from llmcc.propose import Candidate, FunctionTask, Proposer
 
 if TYPE_CHECKING:
+    from llmcc.cache.decisions import DecisionCache
     from llmcc.timing import Timing
     from llmcc.verify.harness import Counts
 
@@ -193,10 +194,16 @@ def optimize(
     unit_budget_s: float = 120.0,
     min_instructions: int = MIN_INSTRUCTIONS,
     stages: list[Stage] | None = None,
+    cache: DecisionCache | None = None,
+    cache_only: bool = False,
 ) -> PipelineResult:
     """Offer the unit's functions (``offered``) to every proposer, judge each candidate,
     and splice in the fastest accepted one per function. At most ``max_functions`` are
-    offered, and none once ``unit_budget_s`` seconds are spent; the rest stay gcc's."""
+    offered, and none once ``unit_budget_s`` seconds are spent; the rest stay gcc's.
+
+    With a ``cache``, a function decided before is not offered again: its recorded choice
+    is used (re-timed first if it was timed on another CPU model), and new decisions are
+    recorded. ``cache_only`` uses what the cache knows and offers nothing new."""
     stages = STAGES if stages is None else stages
     decisions: list[FunctionDecision] = []
     if not proposers:
@@ -208,28 +215,82 @@ def optimize(
             break
         task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid,
                             min_effect)
-        decision = FunctionDecision(fn.name)
-        for proposer in proposers:
-            start = time.monotonic()
-            allowed = min(budget_s, deadline - start)
-            try:
-                candidates = proposer.propose(task, allowed) if allowed > 0 else []
-            except Exception as exc:  # a proposer must never break a build
-                decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_FAILED.value}: {exc}")
-                continue
-            decision.notes.append(
-                f"{proposer.name}: {len(candidates)} candidates in "
-                f"{time.monotonic() - start:.2f}s"
-            )
-            for cand in candidates:
-                decision.verdicts.append(judge(cand, task, stages))
-        accepted = [v for v in decision.verdicts if v.accepted]
-        if accepted:
-            decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0)
+        key = cache.key(task) if cache is not None else ""
+        record = cache.lookup(key) if cache is not None else None
+        start = time.monotonic()
+        if record is not None:
+            decision = _recorded(record, task, stages, cache)
+        elif cache_only:
+            continue
+        else:
+            decision = _decide(task, proposers, stages, min(budget_s, deadline - start))
+            if cache is not None:
+                cache.save(key, task, decision, time.monotonic() - start)
+                cache.count("seconds_optimizing", time.monotonic() - start)
+                _count_verdicts(cache, decision)
+        if decision.chosen is not None:
             chosen[fn.name] = decision.chosen.candidate.text
         decisions.append(decision)
     result = module.with_candidates(chosen, "llmcc") if chosen else module
     return PipelineResult(result, decisions)
+
+
+def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],
+            budget_s: float) -> FunctionDecision:
+    """Every proposer's candidates for ``task``, judged; the fastest accepted one chosen."""
+    decision = FunctionDecision(task.name)
+    for proposer in proposers:
+        start = time.monotonic()
+        try:
+            candidates = proposer.propose(task, budget_s) if budget_s > 0 else []
+        except Exception as exc:  # a proposer must never break a build
+            decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_FAILED.value}: {exc}")
+            continue
+        why = getattr(proposer, "last_error", None)  # e.g. a model server that is down
+        decision.notes.append(
+            f"{proposer.name}: {len(candidates)} candidates in "
+            f"{time.monotonic() - start:.2f}s" + (f" ({why})" if why else "")
+        )
+        for cand in candidates:
+            decision.verdicts.append(judge(cand, task, stages))
+    _choose(decision)
+    return decision
+
+
+def _choose(decision: FunctionDecision) -> None:
+    accepted = [v for v in decision.verdicts if v.accepted]
+    decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0) if accepted else None
+
+
+def _recorded(record: dict, task: FunctionTask, stages: list[Stage],
+              cache: DecisionCache) -> FunctionDecision:
+    """The decision as the cache recorded it; an acceptance timed on another CPU model is
+    judged again (tests and timer) here, and the record updated."""
+    from llmcc.cache.decisions import same_machine, verdicts_of
+
+    decision = FunctionDecision(task.name)
+    decision.verdicts = verdicts_of(record)
+    decision.notes.append("cache: decided before")
+    if same_machine(record):
+        index = record.get("chosen")
+        if isinstance(index, int) and 0 <= index < len(decision.verdicts):
+            decision.chosen = decision.verdicts[index]
+        return decision
+    accepted = [i for i, v in enumerate(decision.verdicts) if v.accepted]
+    for i in accepted:
+        decision.verdicts[i] = judge(decision.verdicts[i].candidate, task, stages)
+        decision.notes.append(f"cache: re-timed on this CPU: {decision.verdicts[i].outcome.value}")
+    _choose(decision)
+    if accepted:
+        cache.count("functions_retimed")
+        cache.save(cache.key(task), task, decision, 0.0)
+    return decision
+
+
+def _count_verdicts(cache: DecisionCache, decision: FunctionDecision) -> None:
+    cache.count("candidates", len(decision.verdicts))
+    for v in decision.verdicts:
+        cache.count("accepted" if v.accepted else f"rejected:{v.outcome.value}")
 
 
 def judge(candidate: Candidate, task: FunctionTask, stages: list[Stage] | None = None

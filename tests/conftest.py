@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 from corpus_tools import CorpusTU, compile_corpus
+
+# llmcc run by the tests (in-process and as a program) caches in a folder of the session's,
+# never in the user's cache
+os.environ["LLMCC_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmcc-test-cache-")
 
 
 @pytest.fixture(scope="session")

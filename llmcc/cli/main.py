@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("verify_cmd", "verify and time one candidate for one function"),
     "bench-function": ("verify_cmd:bench_main",
                        "like verify, with the timer's table per input and entry offset"),
+    "cache": ("cache_cmd", "inspect the project's cache: stats, list, show, diff, clear, ..."),
     "help": ("help_cmd", "show this help"),
 }
 
@@ -77,6 +78,9 @@ def _subcommand(name: str, args: list[str]) -> int:
     module = import_module(f"llmcc.cli.{module_name}")
     try:
         return getattr(module, function or "main")(args)
+    except BrokenPipeError:  # the reader went away (`llmcc cache show f | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except LlmccError as exc:
         print(f"llmcc {name}: error: {exc}", file=sys.stderr)
         return 1

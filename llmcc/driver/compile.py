@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc import subproc
 from llmcc.driver.args import CompileJob, Source, recompile_flags
 from llmcc.driver.compiler import child_env
-from llmcc.driver.depfile import dependency_args
+from llmcc.driver.depfile import dependency_args, depfile_path
 from llmcc.errors import ToolError
 from llmcc.files import exclusive_file, private_dir, remove_dir
 from llmcc.outcome import Outcome
+
+if TYPE_CHECKING:
+    from llmcc.cache.decisions import DecisionCache
+    from llmcc.cache.objects import ObjectCache
+    from llmcc.cache.project import ProjectCache
 
 _COLOR_OPTIONS = ("-fdiagnostics-color", "-fno-diagnostics-color")
 _URL_OPTIONS = ("-fdiagnostics-urls", "-fno-diagnostics-urls")
@@ -138,6 +143,13 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     """
     env = child_env(compiler)
     args = baseline_args(job, config.baseline)
+    caches = open_caches(job, compiler, config)
+    objects = caches.objects if caches else None
+    object_key = objects.direct_key(job.args, job.sources[0].path) if objects else None
+    if object_key is not None:
+        hit = objects.lookup(object_key)
+        if hit is not None:
+            return _from_cache(job, hit, caches, config.cache_max_size)
     tmp = private_dir(config.temp_dir)
     running = None
     try:
@@ -145,6 +157,11 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                  for n, s in enumerate(job.sources)]
         steps = [compile_step_args(job, source, args, os.path.join(tmp, stem + ".s"))
                  for stem, source in zip(stems, job.sources, strict=True)]
+        own_depfile = None
+        if object_key is not None and depfile_path(job, job.sources[0]) is None:
+            # the included files, for the object cache's manifest
+            own_depfile = os.path.join(tmp, "includes.d")
+            steps[0][-3:-3] = ["-MD", "-MF", own_depfile]
         # gcc starts first: the pipeline's imports happen while it compiles
         running = subproc.start([compiler, *steps[0]], env=env)
         from llmcc import pipeline, propose
@@ -165,7 +182,10 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             outcome = pipeline.optimize(
                 module, proposers=proposers, source=source.path, compiler=compiler,
                 flags=flags, workdir=tmp, min_valid=config.min_valid_inputs,
-                min_effect=config.min_effect,
+                min_effect=config.min_effect, max_functions=config.max_functions,
+                unit_budget_s=config.unit_budget_s,
+                cache=caches.decisions if caches else None,
+                cache_only=config.mode == "cache-only",
             )
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
@@ -188,6 +208,10 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 outcome.rewritten, len(module.functions),
             ))
         exit_code = _finish(job, compiler, env, results)
+        if object_key is not None:
+            _remember(objects, object_key, job, results[0], own_depfile)
+        if caches:
+            caches.close(config.cache_max_size)
         rewritten = any(r.rewritten for r in results)
         return CompileResult(Outcome.OPTIMIZED if rewritten else Outcome.UNCHANGED, exit_code,
                              results)
@@ -195,6 +219,95 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
         if running is not None:
             running.kill()  # only still running if something failed before waiting on it
         remove_dir(tmp)
+
+
+class Caches:
+    """The project's cache as one compile uses it: objects (only single-source ``-c``
+    compiles) and function decisions (made on first use: a cache hit never needs them)."""
+
+    def __init__(self, project: ProjectCache, proposers: tuple[str, ...],
+                 objects: ObjectCache | None) -> None:
+        self.project = project
+        self.proposers = proposers
+        self.objects = objects
+        self._decisions: DecisionCache | None = None
+
+    @property
+    def decisions(self) -> DecisionCache | None:
+        if self._decisions is None and self.proposers:
+            from llmcc.cache.decisions import DecisionCache
+
+            self._decisions = DecisionCache(self.project, self.proposers)
+        return self._decisions
+
+    def close(self, max_bytes: int) -> None:
+        """Add this compile's counters to the project's; now and then, keep the size limit
+        (walking the whole cache on every compile would cost more than it saves)."""
+        counts = dict(self._decisions.counts) if self._decisions else {}
+        if self.objects:
+            counts.update(self.objects.counts)
+        self.project.add_counts(counts)
+        if int.from_bytes(os.urandom(1), "little") < 8:  # about one compile in 32
+            from llmcc.cache.project import evict
+
+            evict(self.project.root, max_bytes)
+
+
+def open_caches(job: CompileJob, compiler: str, config) -> Caches | None:
+    if config.mode == "off":
+        return None
+    from pathlib import Path
+
+    from llmcc.cache.objects import ObjectCache
+    from llmcc.cache.project import ProjectCache, cache_root, project_root
+
+    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    names = tuple(n for n in config.proposers if n != "none")
+    objects = None
+    # (gcc's dependency variables name files llmcc's manifest compile would not write)
+    if len(job.sources) == 1 and not job.link and not (
+            os.environ.get("DEPENDENCIES_OUTPUT") or os.environ.get("SUNPRO_DEPENDENCIES")):
+        settings = tuple((s.key, v.value) for s, v in config.items()
+                         if s.key not in ("log", "temp_dir", "cache_dir", "cache_max_size"))
+        objects = ObjectCache(project, compiler, settings)
+    return Caches(project, names, objects)
+
+
+def _from_cache(job: CompileJob, hit, caches: Caches, max_bytes: int) -> CompileResult:
+    """Place a cached object (and dependency file) as the compile would have."""
+    source = job.sources[0]
+    target = job.object_name(source)
+    depfile = depfile_path(job, source)
+    staged = _stage_bytes_next_to(target, hit.object)
+    try:
+        if depfile is not None and hit.depfile is not None:
+            staged_dep = _stage_bytes_next_to(depfile, hit.depfile.encode(), ".d")
+            os.replace(staged_dep, depfile)
+    except BaseException:
+        os.unlink(staged)
+        raise
+    os.replace(staged, target)
+    _replay(hit.stdout, hit.stderr)
+    caches.close(max_bytes)
+    return CompileResult(Outcome.CACHED, 0, [SourceResult(source, target, hit.stdout,
+                                                          hit.stderr, [], 0)])
+
+
+def _remember(objects: ObjectCache, key: str, job: CompileJob, result: SourceResult,
+              own_depfile: str | None) -> None:
+    from llmcc.cache.objects import CachedObject, included_files
+
+    depfile = depfile_path(job, result.source)
+    try:
+        with open(job.object_name(result.source), "rb") as fh:
+            made = fh.read()
+        with open(own_depfile or depfile, encoding="utf-8", errors="surrogateescape") as fh:
+            dep_text = fh.read()
+    except (OSError, TypeError):
+        return
+    includes = included_files(dep_text)
+    objects.save(key, includes, CachedObject(made, result.stdout, result.stderr,
+                                             dep_text if own_depfile is None else None))
 
 
 def _finish(job: CompileJob, compiler: str, env: dict[str, str],
@@ -222,13 +335,15 @@ def _finish(job: CompileJob, compiler: str, env: dict[str, str],
 
 
 def _stage_next_to(target: str, built: str) -> str:
-    """Copy ``built`` beside ``target`` so the final move is an atomic rename.
-
-    Created like gcc creates its output: mode 0666 less the umask.
-    """
+    """Copy ``built`` beside ``target`` so the final move is an atomic rename."""
     with open(built, "rb") as fh:
-        data = fh.read()
-    staged, fd = exclusive_file(os.path.dirname(target) or ".", ".llmcc-", ".o")
+        return _stage_bytes_next_to(target, fh.read())
+
+
+def _stage_bytes_next_to(target: str, data: bytes, suffix: str = ".o") -> str:
+    """Write ``data`` to a new file beside ``target``, created like gcc creates its output
+    (mode 0666 less the umask)."""
+    staged, fd = exclusive_file(os.path.dirname(target) or ".", ".llmcc-", suffix)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

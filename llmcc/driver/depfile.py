@@ -21,8 +21,21 @@ def dependency_args(job: CompileJob, source: Source) -> list[str]:
     obj = job.object_name(source)
     extra = []
     if deps.depfile is None:
-        base = job.output if job.output is not None else os.path.basename(source.path)
-        extra += ["-MF", os.path.splitext(base)[0] + ".d"]
+        extra += ["-MF", depfile_path(job, source)]
     if not deps.has_target:
         extra += ["-MQ", obj]
     return extra
+
+
+def depfile_path(job: CompileJob, source: Source) -> str | None:
+    """The dependency file the compile of ``source`` writes, if any."""
+    deps = job.deps
+    if deps.driver_md:
+        if deps.depfile is not None:
+            return deps.depfile
+        base = job.output if job.output is not None else os.path.basename(source.path)
+        return os.path.splitext(base)[0] + ".d"
+    for arg in job.args:
+        if arg.startswith(("-Wp,-MD,", "-Wp,-MMD,")):
+            return arg.split(",", 2)[2]
+    return None

@@ -10,6 +10,7 @@ from llmcc.propose.base import Candidate, FunctionTask, Proposer
 # name -> "module:class"; imported only when chosen, so the compile path stays light
 REGISTRY: dict[str, str] = {
     "variants": "llmcc.propose.variants:Variants",  # gcc under other settings; no model
+    "model": "llmcc.propose.model:ModelProposer",  # an OpenAI-compatible server (model_url)
 }
 
 # runs the whole pipeline with no proposer (the object stays gcc's own)

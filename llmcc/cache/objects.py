@@ -1,0 +1,114 @@
+"""Whole objects in the cache, found the way ccache's direct mode finds them: by the
+command line, the working directory, the compiler, the source's contents and the contents
+of every file it included, so a warm rebuild runs neither gcc nor the pipeline.
+
+A manifest (kind ``man``, keyed by everything but the included files) names the included
+files with their hashes and the result's key; the result is the object (kind ``obj``)
+plus what the compile printed and the dependency file it wrote (kind ``res``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from typing import NamedTuple
+
+from llmcc import __version__
+from llmcc.cache.keys import compiler_identity, digest, file_digest
+from llmcc.cache.project import ProjectCache
+
+# environment variables that change what gcc produces or prints
+_ENV = ("CPATH", "C_INCLUDE_PATH", "GCC_EXEC_PREFIX", "COMPILER_PATH", "SOURCE_DATE_EPOCH",
+        "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "LANG", "LC_ALL", "LC_CTYPE",
+        "LC_MESSAGES", "GCC_COLORS", "TERM")
+# a unit whose text depends on the clock is never cached
+_CLOCK = re.compile(rb"__(?:DATE|TIME|TIMESTAMP)__")
+
+
+class CachedObject(NamedTuple):
+    object: bytes
+    stdout: bytes
+    stderr: bytes
+    depfile: str | None  # the dependency file's text, when the compile wrote one
+
+
+class ObjectCache:
+    """Objects of single-source ``-c`` compiles for one project."""
+
+    def __init__(self, project: ProjectCache, compiler: str, settings: tuple) -> None:
+        self.project = project
+        self.compiler = compiler
+        self.settings = settings
+        self.counts: dict[str, float] = {}
+
+    def direct_key(self, args: list[str], source: str) -> str | None:
+        """Everything but the included files; None when the unit cannot be cached."""
+        content = _read(source)
+        if content is None or _CLOCK.search(content):
+            return None
+        return digest("object", __version__, compiler_identity(self.compiler,
+                      self.project.shared), args, os.getcwd(), source,
+                      hashlib.sha256(content).hexdigest(), self.settings,
+                      [(name, os.environ.get(name)) for name in _ENV])
+
+    def lookup(self, key: str) -> CachedObject | None:
+        found = self._lookup(key)
+        self.counts["object_hits" if found else "object_misses"] = 1
+        return found
+
+    def _lookup(self, key: str) -> CachedObject | None:
+        manifest = self.project.store.get_json("man", key)
+        if manifest is None:
+            return None
+        includes = manifest.get("includes", [])
+        for path, expected in includes:
+            if file_digest(path) != expected:
+                return None
+        result = self.project.store.get_json("res", manifest.get("result", ""))
+        data = self.project.store.get("obj", manifest.get("result", ""))
+        if result is None or data is None:
+            return None
+        try:
+            return CachedObject(data, base64.b64decode(result["stdout"]),
+                                base64.b64decode(result["stderr"]), result["depfile"])
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def save(self, key: str, includes: list[str], made: CachedObject) -> bool:
+        """Record a compile's result; False (nothing stored) when an included file cannot
+        be read or depends on the clock."""
+        hashed = []
+        for path in includes:
+            content = _read(path)
+            if content is None or _CLOCK.search(content):
+                return False
+            hashed.append((path, hashlib.sha256(content).hexdigest()))
+        result_key = digest("result", key, hashed)
+        store = self.project.store
+        self.project.remember_project()
+        store.put("obj", result_key, made.object)
+        store.put_json("res", result_key, {
+            "stdout": base64.b64encode(made.stdout).decode(),
+            "stderr": base64.b64encode(made.stderr).decode(),
+            "depfile": made.depfile})
+        store.put_json("man", key, {"includes": [list(h) for h in hashed],
+                                    "result": result_key})
+        return True
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def included_files(depfile_text: str) -> list[str]:
+    """The prerequisites of the first rule of a make dependency file (gcc -MD's output)."""
+    rule = depfile_text.replace("\\\n", " ").split("\n", 1)[0]
+    _, _, prerequisites = rule.partition(":")
+    names = re.findall(r"(?:\\.|[^\s\\])+", prerequisites)
+    return [re.sub(r"\\(.)", r"\1", name).replace("$$", "$") for name in names]

@@ -1,0 +1,160 @@
+"""One project's cache: where it lives, its counters, and the two levels of entries
+(function decisions, whole objects) on top of the store.
+
+Projects are told apart by their root: the folder of ``llmcc.toml``, else the git work
+tree, else the working directory. Each has its own folder under the cache root (setting
+``cache_dir``, else the user cache folder), so two projects never see each other's
+entries; the size limit applies to the whole root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+from llmcc.cache.keys import digest
+from llmcc.cache.store import Store
+
+# counters a compile adds to (llmcc cache stats); anything else is keyed by outcome
+COUNTERS = ("object_hits", "object_misses", "function_hits", "function_misses",
+            "functions_retimed", "candidates", "accepted", "seconds_optimizing")
+
+
+def cache_root(setting: str = "") -> Path:
+    if setting:
+        return Path(setting)
+    env = os.environ.get("LLMCC_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("llmcc", appauthor=False))
+
+
+def project_root(cwd: Path, config_file: Path | None) -> Path:
+    if config_file is not None:
+        return config_file.parent.resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder.resolve()
+    return cwd.resolve()
+
+
+class ProjectCache:
+    """The entries and counters of one project."""
+
+    def __init__(self, root: Path, project: Path) -> None:
+        self.root = root
+        self.project = project
+        self.id = digest("project", str(project))[:16]
+        self.folder = root / "projects" / self.id
+        self.store = Store(self.folder)
+        self.shared = Store(root / "shared")  # compiler identities: the same for everyone
+
+    def remember_project(self) -> None:
+        """Name the project's folder (for `llmcc cache` listings), once."""
+        marker = self.folder / "project.json"
+        if not marker.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".project.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps({"root": str(self.project)}))
+            os.replace(tmp, marker)
+
+    # -- counters ------------------------------------------------------------------------
+    # Each compile appends one line of counts with a single O_APPEND write (atomic for a
+    # line this short), so counting takes no lock; `llmcc cache stats` adds the lines up.
+    def add_counts(self, counts: dict[str, float]) -> None:
+        if not counts:
+            return
+        line = json.dumps(counts, sort_keys=True, separators=(",", ":")) + "\n"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.folder / "counts", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # counters are a convenience; never fail a compile over them
+
+    def counts(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        try:
+            text = (self.folder / "counts").read_text()
+        except OSError:
+            return total
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line a killed process left half-written
+            if isinstance(entry, dict):
+                for name, value in entry.items():
+                    if isinstance(value, (int, float)):
+                        total[name] = total.get(name, 0) + value
+        return total
+
+    def zero(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.folder / "counts").unlink()
+
+    # -- function decisions --------------------------------------------------------------
+    def decision(self, key: str) -> dict | None:
+        record = self.store.get_json("fn", key)
+        return record if record and record.get("key") == key else None
+
+    def save_decision(self, key: str, record: dict) -> None:
+        record = {**record, "key": key, "saved": time.time()}
+        self.remember_project()
+        self.store.put_json("fn", key, record)
+
+    def decisions(self) -> list[dict]:
+        out = []
+        for entry in self.store.entries("fn"):
+            record = self.store.get_json("fn", entry.key)
+            if record is not None:
+                out.append(record)
+        return out
+
+
+def all_projects(root: Path) -> list[ProjectCache]:
+    """Every project with entries under ``root``."""
+    found = []
+    base = root / "projects"
+    if base.is_dir():
+        for folder in sorted(base.iterdir()):
+            try:
+                named = json.loads((folder / "project.json").read_text())["root"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            found.append(ProjectCache(root, Path(named)))
+    return found
+
+
+def evict(root: Path, max_bytes: int) -> int:
+    """Remove the least recently used entries of all projects under ``root`` until they
+    hold at most ``max_bytes``; returns how many went."""
+    import filelock
+
+    stores = [p.store for p in all_projects(root)]
+    removed = 0
+    try:
+        with Store(root).lock():
+            for store in stores:
+                store.remove_stale_temporaries()
+            entries = sorted((e for store in stores for e in store.entries()),
+                             key=lambda e: e.used)
+            total = sum(e.size for e in entries)
+            for entry in entries:
+                if total <= max_bytes:
+                    break
+                with contextlib.suppress(OSError):
+                    entry.path.unlink()
+                    removed += 1
+                total -= entry.size
+    except filelock.Timeout:
+        pass  # someone else is evicting
+    return removed

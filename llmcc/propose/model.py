@@ -1,0 +1,327 @@
+"""The ``model`` proposer: rewrites sampled from a language model behind an OpenAI-compatible
+HTTP endpoint (llama.cpp's server, vLLM ...), one request per seed, with the standard library
+only; a server that fails is left alone for the rest of the process (the circuit breaker)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import time
+from typing import Any, NamedTuple
+
+from llmcc.propose.base import Candidate, FunctionTask
+from llmcc.propose.prompt import (
+    COMPLETION_PRIMER,
+    PromptInput,
+    chat_messages,
+    completion_prompt,
+    extract_assembly,
+)
+
+# Another process's failure (the marker file) keeps a server uncontacted this long.
+BREAKER_S = 60.0
+# A request cut short by the budget blames the server (trips the breaker) only when nothing
+# was answered before it in the same call and it waited at least this long: a server that
+# gives nothing in that time would cost every function its whole budget.
+SILENT_S = 10.0
+# Not worth starting a request with less time than this left.
+_MIN_REQUEST_S = 0.05
+_RETRY_PAUSE_S = 0.1
+_ERROR_BODY_CHARS = 200
+
+NO_MODEL = "no model configured (set model_url / LLMCC_MODEL_URL)"
+
+# servers this process stopped contacting: url -> why
+_DOWN: dict[str, str] = {}
+
+
+def forget_failures() -> None:
+    """Let this process contact every server again (the marker files stay)."""
+    _DOWN.clear()
+
+
+class ModelSettings(NamedTuple):
+    url: str = ""  # base URL, e.g. http://127.0.0.1:8000/v1
+    api: str = "chat"  # "chat" (/chat/completions) or "completions" (/completions)
+    name: str = ""  # the model field of requests; "" leaves it out
+    samples: int = 4  # requests per function, one seed each
+    temperature: float = 0.7
+    max_tokens: int = 2048
+    timeout_s: float = 60.0  # per request
+
+    @classmethod
+    def from_config(cls, config: Any = None) -> ModelSettings:
+        if config is None:
+            from llmcc.config import load
+
+            config = load()
+        return cls(url=config.model_url.strip().rstrip("/"), api=config.model_api,
+                   name=config.model_name.strip(), samples=config.model_samples,
+                   temperature=config.model_temperature, max_tokens=config.model_max_tokens,
+                   timeout_s=config.model_timeout_s)
+
+
+class _ServerDown(Exception):
+    """The server could not be reached or did not answer in time: trips the breaker."""
+
+
+class _BudgetSpent(Exception):
+    """A request ran out of the proposer's budget (not the server's fault)."""
+
+
+class _Unusable(Exception):
+    """The server answered, but not with something usable (4xx, repeated 5xx, bad JSON)."""
+
+
+_COUNTS = ("requests", "answers", "no_assembly", "unparsable", "baseline", "duplicate")
+
+
+class ModelProposer:
+    """Candidates for a function from ``samples`` requests to the model server, seeds 0..N-1.
+
+    After each call ``last_error`` says why it offered fewer candidates than asked (None when
+    nothing went wrong) and ``last_counts`` what happened to the requests and answers.
+    """
+
+    name = "model"
+
+    def __init__(self, settings: ModelSettings | None = None, *,
+                 marker_dir: str | None = None) -> None:
+        self.settings = ModelSettings.from_config() if settings is None else settings
+        self.marker_dir = marker_dir if marker_dir is not None else _default_marker_dir()
+        self.last_error: str | None = None
+        self.last_counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
+
+    @property
+    def label(self) -> str:
+        return self.settings.name or self.settings.url
+
+    def propose(self, task: FunctionTask, budget_s: float) -> list[Candidate]:
+        deadline = time.monotonic() + budget_s
+        self.last_error = None
+        self.last_counts = dict.fromkeys(_COUNTS, 0)
+        try:
+            return self._propose(task, deadline)
+        except Exception as exc:  # a proposer never breaks a build
+            self.last_error = f"model proposer failed: {exc!r}"
+            return []
+
+    # -- one function ----------------------------------------------------------------------
+    def _propose(self, task: FunctionTask, deadline: float) -> list[Candidate]:
+        s = self.settings
+        if not s.url:
+            self.last_error = NO_MODEL
+            return []
+        if s.url in _DOWN:
+            self.last_error = f"model server {s.url} not contacted again: {_DOWN[s.url]}"
+            return []
+        age = self._marker_age()
+        if age is not None:
+            self.last_error = (f"model server {s.url} not contacted: it failed {age:.0f} s ago "
+                               f"in another process (retried after {BREAKER_S:.0f} s)")
+            return []
+
+        from llmcc.asm.parser import parse_statements
+        from llmcc.propose.variants import normalized
+
+        inp = PromptInput.from_task(task)
+        base = self._request_base(inp)
+        baseline = _key(task.baseline_text, normalized)
+        seen = {baseline}
+        candidates: list[Candidate] = []
+        counts = self.last_counts
+        for seed in range(s.samples):
+            if deadline - time.monotonic() < _MIN_REQUEST_S:
+                self.last_error = f"budget spent after {seed} of {s.samples} samples"
+                break
+            counts["requests"] += 1
+            try:
+                text = self._sample({**base, "seed": seed}, deadline,
+                                    answered=counts["answers"] > 0)
+            except _ServerDown as exc:
+                self._trip(str(exc))
+                self.last_error = str(exc)
+                break
+            except _BudgetSpent as exc:
+                self.last_error = f"{exc} (after {seed} of {s.samples} samples)"
+                break
+            except _Unusable as exc:
+                self.last_error = str(exc)
+                break
+            counts["answers"] += 1
+            asm = None if text is None else extract_assembly(text, task.name)
+            if asm is None:
+                counts["no_assembly"] += 1
+                continue
+            try:
+                parse_statements(asm)
+            except Exception:  # AsmParseError, or anything else the grammar chokes on
+                counts["unparsable"] += 1
+                continue
+            key = _key(asm, normalized)
+            if key in seen:
+                counts["baseline" if key == baseline else "duplicate"] += 1
+                continue
+            seen.add(key)
+            candidates.append(Candidate(task.name, asm, f"model:{self.label}:seed={seed}"))
+        return candidates
+
+    def _request_base(self, inp: PromptInput) -> dict[str, Any]:
+        s = self.settings
+        body: dict[str, Any] = {"temperature": s.temperature, "max_tokens": s.max_tokens,
+                                "stream": False}
+        if s.name:
+            body["model"] = s.name
+        if s.api == "completions":
+            body["prompt"] = completion_prompt(inp)
+            body["stop"] = ["\n```"]
+        else:
+            body["messages"] = chat_messages(inp)
+        return body
+
+    def _endpoint(self) -> str:
+        path = "/completions" if self.settings.api == "completions" else "/chat/completions"
+        return self.settings.url + path
+
+    def _sample(self, body: dict[str, Any], deadline: float, answered: bool) -> str | None:
+        """The text of one answer (with the completion primer put back); None when the
+        answer holds no text."""
+        data = self._request(body, deadline, answered)
+        try:
+            choice = data["choices"][0]
+            if self.settings.api == "completions":
+                text = choice["text"]
+                return None if text is None else COMPLETION_PRIMER + str(text)
+            text = choice["message"]["content"]
+            return None if text is None else str(text)
+        except (KeyError, IndexError, TypeError):
+            return None
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def _request(self, body: dict[str, Any], deadline: float, answered: bool) -> Any:
+        """The decoded JSON answer to ``body``; one retry after a reset connection or a 5xx.
+
+        A time-out is the server's fault (_ServerDown) when the request had the whole
+        ``timeout_s``, or when the budget cut it short after SILENT_S with nothing answered
+        yet (``answered``); otherwise it is the budget's (_BudgetSpent)."""
+        import http.client
+        import urllib.error
+
+        url = self._endpoint()
+        payload = json.dumps(body).encode()
+        for attempt in (1, 2):
+            left = deadline - time.monotonic()
+            if left < _MIN_REQUEST_S:
+                raise _BudgetSpent("budget spent")
+            timeout = min(self.settings.timeout_s, left)
+            by_budget = timeout < self.settings.timeout_s and (answered or timeout < SILENT_S)
+            retry = attempt == 1
+            try:
+                return json.loads(self._post_once(url, payload, timeout))
+            except urllib.error.HTTPError as exc:
+                detail = _error_body(exc)
+                if exc.code >= 500 and retry:
+                    time.sleep(_RETRY_PAUSE_S)
+                    continue
+                raise _Unusable(f"model server {url}: HTTP {exc.code}{detail}") from None
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise _Unusable(f"model server {url}: answer is not JSON ({exc})") from None
+            except urllib.error.URLError as exc:
+                reason = exc.reason
+                if isinstance(reason, TimeoutError):
+                    self._timed_out(url, timeout, by_budget)
+                if isinstance(reason, ConnectionResetError | BrokenPipeError) and retry:
+                    continue
+                raise _ServerDown(f"model server {url} unreachable: {reason}") from None
+            except TimeoutError:
+                self._timed_out(url, timeout, by_budget)
+            except (ConnectionResetError, BrokenPipeError, http.client.IncompleteRead) as exc:
+                if retry:
+                    continue
+                raise _ServerDown(f"model server {url} dropped the connection: {exc!r}") \
+                    from None
+            except (OSError, http.client.HTTPException) as exc:
+                raise _ServerDown(f"model server {url} failed: {exc!r}") from None
+        raise _Unusable(f"model server {url}: failed twice")  # not reached
+
+    def _timed_out(self, url: str, timeout: float, by_budget: bool) -> None:
+        if by_budget:
+            raise _BudgetSpent(f"budget spent waiting {timeout:.1f} s for {url}")
+        raise _ServerDown(f"model server {url} timed out after {timeout:.1f} s")
+
+    def _post_once(self, url: str, payload: bytes, timeout: float) -> bytes:
+        import urllib.request
+
+        request = urllib.request.Request(
+            url, data=payload, method="POST",
+            headers={"Content-Type": "application/json", "Accept": "application/json"})
+        with _opener(url).open(request, timeout=timeout) as response:
+            return response.read()
+
+    # -- the circuit breaker ---------------------------------------------------------------
+    def _marker_path(self) -> str:
+        digest = hashlib.sha256(self.settings.url.encode()).hexdigest()[:16]
+        return os.path.join(self.marker_dir, f"down-{digest}")
+
+    def _marker_age(self) -> float | None:
+        """Seconds since another process found this server failing, if fewer than
+        BREAKER_S."""
+        try:
+            with open(self._marker_path(), encoding="utf-8") as fh:
+                stamp = float(fh.read(64).split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        age = time.time() - stamp
+        return age if -5.0 <= age < BREAKER_S else None
+
+    def _trip(self, reason: str) -> None:
+        _DOWN[self.settings.url] = reason
+        path = self._marker_path()
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with contextlib.suppress(OSError):
+            os.makedirs(self.marker_dir, exist_ok=True)
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(f"{time.time():.3f} {self.settings.url}\n")
+            os.replace(tmp, path)
+
+
+def _key(text: str, normalized) -> str:
+    try:
+        return normalized(text)
+    except Exception:
+        return text
+
+
+def _error_body(exc) -> str:
+    try:
+        text = exc.read(_ERROR_BODY_CHARS).decode("utf-8", "replace").strip()
+    except Exception:
+        return ""
+    return f": {' '.join(text.split())}" if text else ""
+
+
+def _opener(url: str):
+    """urllib's opener; no proxy for a server on this machine (an http_proxy setting meant
+    for the outside world would otherwise catch it)."""
+    import urllib.parse
+    import urllib.request
+
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener()
+
+
+def _default_marker_dir() -> str:
+    """$XDG_STATE_HOME/llmcc/model-down (the user state folder on other systems)."""
+    if sys.platform.startswith("linux"):
+        state = os.environ.get("XDG_STATE_HOME", "").strip()
+        if not os.path.isabs(state):
+            state = os.path.join(os.path.expanduser("~"), ".local", "state")
+        return os.path.join(state, "llmcc", "model-down")
+    import platformdirs
+
+    return os.path.join(platformdirs.user_state_dir("llmcc", appauthor=False), "model-down")
