@@ -56,6 +56,7 @@ class Outcome(Enum):
     NOT_REPRODUCED = "not_reproduced"
     TIMING_FAILED = "timing_failed"
     PROPOSER_FAILED = "proposer_failed"
+    USER_TEST_FAILED = "user_test_failed"
 
     @property
     def description(self) -> str:
@@ -130,4 +131,6 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.TIMING_FAILED: ("correct on the tests, but the timing harness could not time it",
                             "candidate"),
     Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),
+    Outcome.USER_TEST_FAILED: ("accepted, then found to break the project's own tests by "
+                               "llmcc check", "candidate"),
 }

@@ -196,6 +196,7 @@ def optimize(
     stages: list[Stage] | None = None,
     cache: DecisionCache | None = None,
     cache_only: bool = False,
+    exclude: tuple[str, ...] = (),
 ) -> PipelineResult:
     """Offer the unit's functions (``offered``) to every proposer, judge each candidate,
     and splice in the fastest accepted one per function. At most ``max_functions`` are
@@ -203,7 +204,8 @@ def optimize(
 
     With a ``cache``, a function decided before is not offered again: its recorded choice
     is used (re-timed first if it was timed on another CPU model), and new decisions are
-    recorded. ``cache_only`` uses what the cache knows and offers nothing new."""
+    recorded. ``cache_only`` uses what the cache knows and offers nothing new. Rewrites
+    whose decision key starts with one of ``exclude`` are left out (``llmcc check``)."""
     stages = STAGES if stages is None else stages
     decisions: list[FunctionDecision] = []
     if not proposers:
@@ -228,6 +230,9 @@ def optimize(
                 cache.save(key, task, decision, time.monotonic() - start)
                 cache.count("seconds_optimizing", time.monotonic() - start)
                 _count_verdicts(cache, decision)
+        if decision.chosen is not None and key and key.startswith(exclude):
+            decision.notes.append("left out: excluded by llmcc check")
+            decision.chosen = None
         if decision.chosen is not None:
             chosen[fn.name] = decision.chosen.candidate.text
         decisions.append(decision)

@@ -33,6 +33,10 @@ def file_digest(path: str) -> str | None:
 def compiler_identity(compiler: str, store) -> str:
     """The compiler as a hash of its driver's and its C compiler proper's contents and its
     version, remembered per (path, size, mtime) so a build hashes cc1 once."""
+    if os.sep not in compiler:  # a name on PATH, as tests and library users may give it
+        import shutil
+
+        compiler = shutil.which(compiler) or compiler
     real = os.path.realpath(compiler)
     try:
         st = os.stat(real)

@@ -111,6 +111,20 @@ class ProjectCache:
         self.remember_project()
         self.store.put_json("fn", key, record)
 
+    def reject(self, key: str, reason: str) -> bool:
+        """Mark the rewrite chosen for decision ``key`` as failing the project's tests, so
+        no build uses it again; the cached objects go too (some hold that rewrite)."""
+        record = self.decision(key)
+        if record is None or not isinstance(record.get("chosen"), int):
+            return False
+        candidate = record["candidates"][record["chosen"]]
+        candidate.update(outcome="user_test_failed", stage="user_tests", reason=reason)
+        self.save_decision(key, {**record, "chosen": None})
+        for kind in ("obj", "res", "man"):
+            for entry in list(self.store.entries(kind)):
+                self.store.delete(kind, entry.key)
+        return True
+
     def decisions(self) -> list[dict]:
         out = []
         for entry in self.store.entries("fn"):

@@ -186,6 +186,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 unit_budget_s=config.unit_budget_s,
                 cache=caches.decisions if caches else None,
                 cache_only=config.mode == "cache-only",
+                exclude=config.exclude_rewrites,
             )
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
