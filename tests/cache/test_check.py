@@ -49,29 +49,33 @@ def accept(candidate, task, evidence):  # a timer that accepts everything
     return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.2)
 
 
-def test_check_finds_rejects_and_rebuilds(tmp_path):
+def broken_project(tmp_path):
+    """A project whose cache holds three accepted rewrites, one of them wrong (as if the
+    verifier had missed it: mix subtracts 4 instead of 5); returns the environment."""
     (tmp_path / "unit.c").write_text(UNIT)
     (tmp_path / "main.c").write_text(MAIN)
-    (tmp_path / "llmcc.toml").write_text('proposers = ["variants"]\nlog = "llmcc.log"\n')
     cache_dir = tmp_path / "cache"
     env = {**os.environ, "LLMCC_CACHE_DIR": str(cache_dir),
            "PATH": os.path.dirname(LLMCC) + os.pathsep + os.environ["PATH"]}
     subprocess.run(["gcc", "-O3", "-S", "unit.c", "-o", "unit.s"], cwd=tmp_path, check=True)
     unit = parse_module((tmp_path / "unit.s").read_text())
-    # the decisions a build would have made, one of them wrong (as if the verifier missed
-    # it): mix subtracts 4 instead of 5
     texts = {name: unit.function_text(name) for name in ("poly", "mix", "sat")}
     assert "leaq\t-5(" in texts["mix"]
     texts["mix"] = texts["mix"].replace("leaq\t-5(", "leaq\t-4(")
-    project = ProjectCache(cache_dir, tmp_path)
     assert subprocess.run(["sh", "-c", BUILD_AND_TEST.replace("llmcc", "gcc")], cwd=tmp_path,
                           capture_output=True, text=True).stdout == "ok\n"
+    project = ProjectCache(cache_dir, tmp_path)
     result = pipeline.optimize(
         unit, proposers=[Recorded(texts)], source=str(tmp_path / "unit.c"), compiler="gcc",
         flags=("-O3",), workdir=str(tmp_path), cache=DecisionCache(project, ("variants",)),
         stages=[pipeline.static_checks, accept])
     assert sorted(result.rewritten) == ["mix", "poly", "sat"]
+    return env
 
+
+def test_check_finds_rejects_and_rebuilds(tmp_path):
+    (tmp_path / "llmcc.toml").write_text('proposers = ["variants"]\nlog = "llmcc.log"\n')
+    env = broken_project(tmp_path)
     failing = subprocess.run(["sh", "-c", BUILD_AND_TEST], cwd=tmp_path, env=env,
                              capture_output=True, text=True)
     assert "WRONG" in failing.stdout  # the build used the cached, wrong rewrite
@@ -97,3 +101,23 @@ def test_check_without_tests_is_a_usage_error(tmp_path):
     proc = subprocess.run([LLMCC, "check"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 2 and "nothing to check" in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_check_with_stdin_stdout_cases_from_the_config(tmp_path):
+    (tmp_path / "llmcc.toml").write_text(
+        'proposers = ["variants"]\nlog = "llmcc.log"\n'
+        'check_build = "llmcc -O2 -c unit.c -o unit.o && gcc filter.c unit.o -o filter"\n'
+        'test_program = "filter"\ntest_cases = "cases"\n')
+    env = broken_project(tmp_path)
+    (tmp_path / "filter.c").write_text(
+        '#include <stdio.h>\nlong mix(long);\n'
+        'int main(void) { long x; while (scanf("%ld", &x) == 1) printf("%ld\\n", mix(x));'
+        ' return 0; }\n')
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "one.in").write_text("1000\n0\n")
+    (tmp_path / "cases" / "one.out").write_text("39212\n-5\n")
+    checked = subprocess.run([LLMCC, "check"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=600)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "filter < one.in: output differs from one.out" in checked.stdout
+    assert "rejected mix" in checked.stdout and "the tests pass" in checked.stdout
