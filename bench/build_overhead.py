@@ -71,7 +71,8 @@ def main() -> int:
     parser.add_argument("--project", action="append", default=[],
                         help="another project folder to build (repeatable)")
     opts = parser.parse_args()
-    env = dict(os.environ, LLMCC_PROPOSERS="none", LLMCC_LOG="off")
+    # the wrapper's own cost: no proposers, and no cache (bench/cache_rebuild.py measures it)
+    env = dict(os.environ, LLMCC_PROPOSERS="none", LLMCC_LOG="off", LLMCC_MODE="off")
     # measure llmcc as users run it: with its bytecode compiled and cached
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "llmcc"),
