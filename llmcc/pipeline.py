@@ -159,10 +159,11 @@ CORRECTNESS: list[Stage] = [static_checks, differential_tests, correct]
 
 
 def selectable(module: Module, fn: Function) -> bool:
-    """Functions llmcc may touch at all: gcc-shaped, no user inline asm, and not called
+    """Functions llmcc may touch at all: gcc-shaped, no user inline asm, not ``main`` (it
+    runs once, and its inputs are a whole program's), and not called
     from elsewhere in the unit: gcc's -fipa-ra lets such callers keep values in registers
     the ABI calls scratch but gcc knows this callee leaves alone, which a rewrite need not."""
-    return not fn.opaque and not module.internal_callers(fn.name)
+    return not fn.opaque and fn.name != "main" and not module.internal_callers(fn.name)
 
 
 def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS) -> list[Function]:
