@@ -54,3 +54,10 @@ def strip_line_info(text: str) -> str:
     lines, _ = split_lines(text)
     return "\n".join(line.text for line in lines
                      if line.head not in (".loc", ".file", ".loc_mark_labels"))
+
+
+def code_lines(text: str) -> list[str]:
+    """``text``'s lines without source positions, CFI and debug-info labels: the code as a
+    reader compares it (``llmcc cache diff``, ``llmcc report``)."""
+    return [ln for ln in strip_line_info(text).splitlines()
+            if not ln.strip().startswith((".cfi_", ".LVL", ".LVU", ".LBB", ".LBE"))]

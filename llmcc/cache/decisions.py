@@ -77,7 +77,8 @@ def record_of(task: FunctionTask, decision: FunctionDecision, seconds: float) ->
 
 
 def _verdict_json(v: Verdict) -> dict:
-    timing = v.timing.speedup_json() if v.timing is not None else None
+    timing = v.timing.speedup_json() if v.timing is not None else \
+        {"median": v.speedup} if v.speedup is not None else None
     return {"origin": v.candidate.origin, "text": v.candidate.text,
             "outcome": v.outcome.value, "stage": v.stage, "reason": v.reason,
             "tests": v.tests._asdict() if v.tests is not None else None,
@@ -103,3 +104,13 @@ def verdicts_of(record: dict) -> list[Verdict]:
 
 def same_machine(record: dict) -> bool:
     return record.get("cpu") == cpu_model()
+
+
+def describe_speedup(speedup: dict | None) -> str:
+    """``1.204x [1.165, 1.246]`` (the interval when one was measured), or ``-``."""
+    if not speedup or speedup.get("median") is None:
+        return "-"
+    told = f"{speedup['median']:.3f}x"
+    if speedup.get("ci_low") is not None and speedup.get("ci_high") is not None:
+        told += f" [{speedup['ci_low']:.3f}, {speedup['ci_high']:.3f}]"
+    return told

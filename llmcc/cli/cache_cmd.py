@@ -7,6 +7,9 @@
     llmcc cache clear               remove the project's entries
     llmcc cache evict [--max-size]  apply the size limit to the whole cache now
     llmcc cache zero                reset the project's counters
+    llmcc cache export FILE         the project's function decisions, for another machine
+    llmcc cache import FILE         take them in; acceptances are re-verified and re-timed
+                                    here before a build uses them
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import sys
 from pathlib import Path
 
+from llmcc.cache.decisions import describe_speedup
 from llmcc.cache.project import ProjectCache, cache_root, evict, project_root
 from llmcc.config import _size, load
 from llmcc.errors import LlmccError
@@ -34,6 +38,8 @@ def main(args: list[str]) -> int:
     sub.add_parser("clear")
     sub.add_parser("zero")
     sub.add_parser("evict").add_argument("--max-size", help="e.g. 500M (default: setting)")
+    sub.add_parser("export").add_argument("file", help="JSON Lines file to write")
+    sub.add_parser("import").add_argument("file", help="a file `llmcc cache export` wrote")
     opts = parser.parse_args(args)
     config = load()
     project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
@@ -91,7 +97,7 @@ def _list(project: ProjectCache, opts, config) -> int:
         return 0
     for r in rows:
         s = r["speedup"]
-        told = f"{s['median']:.3f}x [{s['ci_low']:.3f}, {s['ci_high']:.3f}]" if s else "-"
+        told = describe_speedup(s)
         print(f"{r['key'][:12]}  {r['function']:<28} {r['status']:<13} "
               f"{r['candidates']:>3} candidates  {told:<26} {r['origin'] or ''}")
     return 0
@@ -119,8 +125,7 @@ def _show(project: ProjectCache, opts, config) -> int:
     for n, c in enumerate(record.get("candidates", [])):
         mark = "*" if n == record.get("chosen") else " "
         s = c.get("speedup")
-        told = f"; speedup {s['median']:.3f}x [{s['ci_low']:.3f}, {s['ci_high']:.3f}]" \
-            if s else ""
+        told = f"; speedup {describe_speedup(s)}" if s else ""
         tests = c.get("tests")
         counted = f"; tests run {tests['run']} valid {tests['valid']} failed {tests['failed']}" \
             if tests else ""
@@ -136,15 +141,12 @@ def _diff(project: ProjectCache, opts, config) -> int:
     if best is None:
         print(f"{record['function']}: no rewrite was accepted; nothing to compare")
         return 1
-    from llmcc.asm.rename import strip_line_info
+    from llmcc.asm.rename import code_lines
 
-    def code(text: str) -> list[str]:  # source positions would drown the code in noise
-        return [ln + "\n" for ln in strip_line_info(text).splitlines()
-                if not ln.strip().startswith((".cfi_", ".LVL", ".LVU", ".LBB", ".LBE"))]
-
-    sys.stdout.writelines(difflib.unified_diff(
-        code(record["baseline"]), code(best["text"]),
-        f"{record['function']} (gcc -O3)", f"{record['function']} ({best['origin']})"))
+    sys.stdout.writelines(line + "\n" for line in difflib.unified_diff(
+        code_lines(record["baseline"]), code_lines(best["text"]),
+        f"{record['function']} (gcc -O3)", f"{record['function']} ({best['origin']})",
+        lineterm=""))
     return 0
 
 
@@ -168,5 +170,41 @@ def _evict(project: ProjectCache, opts, config) -> int:
     return 0
 
 
+def _export(project: ProjectCache, opts, config) -> int:
+    records = project.decisions()
+    with open(opts.file, "w") as fh:
+        for record in records:
+            fh.write(json.dumps(record, sort_keys=True) + "\n")
+    accepted = sum(isinstance(r.get("chosen"), int) for r in records)
+    print(f"exported {len(records)} decisions ({accepted} rewrites) to {opts.file}")
+    return 0
+
+
+def _import(project: ProjectCache, opts, config) -> int:
+    try:
+        with open(opts.file) as fh:
+            lines = fh.readlines()
+    except OSError as exc:
+        raise LlmccError(f"{opts.file}: {exc.strerror}") from None
+    taken = 0
+    for n, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+            key = record["key"]
+            if not isinstance(record["function"], str) or \
+                    not isinstance(record["candidates"], list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise LlmccError(f"{opts.file}:{n}: not a decision `llmcc cache export` wrote") \
+                from None
+        # timed elsewhere: a build re-verifies and re-times an acceptance before using it
+        record["cpu"] = f"imported (timed on {record.get('cpu')})"
+        project.save_decision(key, record)
+        taken += 1
+    print(f"imported {taken} decisions into {project.project}; their rewrites are verified "
+          "and timed again here before a build uses them")
+    return 0
+
+
 COMMANDS = {"stats": _stats, "list": _list, "show": _show, "diff": _diff, "clear": _clear,
-            "zero": _zero, "evict": _evict}
+            "zero": _zero, "evict": _evict, "export": _export, "import": _import}

@@ -178,3 +178,45 @@ def test_decisions_are_reused_and_retimed_on_another_cpu(tmp_path):
     cleared = subprocess.run([LLMCC, "cache", "clear"], cwd=tmp_path, env=env,
                              capture_output=True, text=True)
     assert "removed" in cleared.stdout and not list(project.store.entries("fn"))
+
+
+def test_export_import_retimes_and_report(tmp_path):
+    (tmp_path / "t.c").write_text(SOURCE)
+    subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=tmp_path, check=True)
+    unit = parse_module((tmp_path / "t.s").read_text())
+    timed = []
+
+    def timer(candidate, task, evidence):
+        timed.append(candidate.origin)
+        return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.5)
+
+    proposer = Counting()
+
+    def build(cache_dir):
+        cache = DecisionCache(ProjectCache(cache_dir, tmp_path), ("counting",))
+        return pipeline.optimize(
+            unit, proposers=[proposer], source=str(tmp_path / "t.c"), compiler="gcc",
+            flags=("-O3",), workdir=str(tmp_path), min_instructions=1, cache=cache,
+            stages=[pipeline.static_checks, pipeline.differential_tests, timer])
+
+    build(tmp_path / "here")
+    assert len(timed) == 1 and proposer.calls == 1
+
+    def cli(cache_dir, *args):
+        env = {**os.environ, "LLMCC_CACHE_DIR": str(cache_dir)}
+        return subprocess.run([LLMCC, *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True)
+
+    assert "exported 1 decisions (1 rewrites)" in cli(tmp_path / "here", "cache", "export",
+                                                      "d.jsonl").stdout
+    assert cli(tmp_path / "there", "cache", "import", "d.jsonl").returncode == 0
+    # on the other machine the rewrite is verified and timed again, not proposed again
+    assert build(tmp_path / "there").rewritten == ["twice"]
+    assert len(timed) == 2 and proposer.calls == 1
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    bad = cli(tmp_path / "there", "cache", "import", "bad.jsonl")
+    assert bad.returncode == 1 and "bad.jsonl:1: not a decision" in bad.stderr
+    report = cli(tmp_path / "there", "report").stdout
+    assert "### `twice`" in report and "speedup 1.500x" in report and "```diff" in report
+    page = cli(tmp_path / "there", "report", "--html", "-o", "r.html")
+    assert page.returncode == 0 and "<h3>`twice` (" in (tmp_path / "r.html").read_text()
