@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from llmcc.errors import ConfigError
 
 CONFIG_FILE = "llmcc.toml"
-MODES = ("sync", "cache-only", "off")
+MODES = ("async", "sync", "cache-only", "off")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -136,9 +136,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_effect", "LLMCC_MIN_EFFECT", 0.03, _fraction,
             "the least speedup that counts: a rewrite must be faster by this fraction with "
             "95% confidence"),
-    Setting("mode", "LLMCC_MODE", "sync", _mode,
-            "sync: optimize during the build and cache the results; cache-only: use what the "
-            "cache knows, optimize nothing new; off: no cache at all"),
+    Setting("mode", "LLMCC_MODE", "async", _mode,
+            "async: builds use what the cache knows and queue the rest for `llmcc optimize`; "
+            "sync: optimize during the build; cache-only: queue nothing; off: no cache"),
     Setting("cache_dir", "LLMCC_CACHE_DIR", "", _text,
             "where the cache lives ('' = the user cache folder)", is_path=True),
     Setting("cache_max_size", "LLMCC_CACHE_MAX_SIZE", 2 << 30, _size,

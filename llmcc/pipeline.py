@@ -62,6 +62,7 @@ class FunctionDecision:
 class PipelineResult(NamedTuple):
     module: Module
     decisions: list[FunctionDecision]
+    missed: tuple[str, ...] = ()  # with cache_only: functions the cache knew nothing of
 
     @property
     def rewritten(self) -> list[str]:
@@ -212,6 +213,7 @@ def optimize(
     if not proposers:
         return PipelineResult(module, decisions)
     chosen: dict[str, str] = {}
+    missed: list[str] = []
     deadline = time.monotonic() + unit_budget_s
     for fn in offered(module, min_instructions)[:max_functions]:
         if time.monotonic() >= deadline:
@@ -224,6 +226,7 @@ def optimize(
         if record is not None:
             decision = _recorded(record, task, stages, cache)
         elif cache_only:
+            missed.append(fn.name)
             continue
         else:
             decision = _decide(task, proposers, stages, min(budget_s, deadline - start))
@@ -238,7 +241,7 @@ def optimize(
             chosen[fn.name] = decision.chosen.candidate.text
         decisions.append(decision)
     result = module.with_candidates(chosen, "llmcc") if chosen else module
-    return PipelineResult(result, decisions)
+    return PipelineResult(result, decisions, tuple(missed))
 
 
 def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],

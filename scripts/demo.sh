@@ -13,6 +13,8 @@ export LLMCC_CACHE_DIR="$PWD/examples/.llmcc-cache"
 proposers=variants
 [ -n "${LLMCC_MODEL_URL:-}" ] && proposers=variants,model
 export LLMCC_PROPOSERS="${LLMCC_PROPOSERS:-$proposers}"
+# optimize during the build (the default, async, would queue the work for `llmcc optimize`)
+export LLMCC_MODE="${LLMCC_MODE:-sync}"
 rm -rf "$LLMCC_LOG" "$LLMCC_CACHE_DIR"
 make -C examples clean >/dev/null
 echo "== make -C examples CC=llmcc all test   (proposers: $LLMCC_PROPOSERS)"

@@ -120,10 +120,15 @@ class ProjectCache:
         candidate = record["candidates"][record["chosen"]]
         candidate.update(outcome="user_test_failed", stage="user_tests", reason=reason)
         self.save_decision(key, {**record, "chosen": None})
+        self.drop_objects()
+        return True
+
+    def drop_objects(self) -> None:
+        """Forget the project's cached objects: they were built with decisions that have
+        changed since."""
         for kind in ("obj", "res", "man"):
             for entry in list(self.store.entries(kind)):
                 self.store.delete(kind, entry.key)
-        return True
 
     def decisions(self) -> list[dict]:
         out = []

@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("verify_cmd", "verify and time one candidate for one function"),
     "bench-function": ("verify_cmd:bench_main",
                        "like verify, with the timer's table per input and entry offset"),
+    "optimize": ("optimize_cmd", "work through the queue that async builds left"),
     "report": ("report_cmd", "a Markdown or HTML page of the rewrites, their evidence and cost"),
     "check": ("check_cmd", "run the project's tests; reject rewrites that break them"),
     "cache": ("cache_cmd", "inspect the project's cache: stats, list, show, diff, clear, ..."),

@@ -185,9 +185,13 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 min_effect=config.min_effect, max_functions=config.max_functions,
                 unit_budget_s=config.unit_budget_s,
                 cache=caches.decisions if caches else None,
-                cache_only=config.mode == "cache-only",
+                cache_only=config.mode in ("cache-only", "async"),
                 exclude=config.exclude_rewrites,
             )
+            if outcome.missed and config.mode == "async":
+                from llmcc.cache.queue import enqueue
+
+                enqueue(caches.project, compiler, source.path, flags, outcome.missed)
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
                     candidates=len(decision.verdicts),

@@ -12,7 +12,7 @@ def test_variants_in_a_build_are_judged_and_the_program_is_unchanged(project):
     # dependency options and the source are in the command line: the verifier's and the
     # proposer's own compiles must neither choke on them nor rewrite kernel.d
     args = ["-O2", "-g", "-MMD", "-c", "kernel.c", "-o", "kernel.o"]
-    env = {"LLMCC_PROPOSERS": "variants"}
+    env = {"LLMCC_PROPOSERS": "variants", "LLMCC_MODE": "sync"}
     project.check(args, ["-O3", *args[1:]], ignore=["kernel.o"], env=env)
     log = project.log_text()
     assert project.outcomes()[0] in ("unchanged", "optimized"), log

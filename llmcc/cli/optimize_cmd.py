@@ -1,0 +1,82 @@
+"""`llmcc optimize [--watch SECONDS]`: work through the queue that builds in ``async`` mode
+left: compile each queued unit, offer its undecided functions to the proposers, verify and
+time the candidates, and record the decisions, so the next build uses them. With --watch
+it keeps waiting for new jobs until none has come for that long (a background worker:
+`llmcc optimize --watch 600 &`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from llmcc.cache.project import ProjectCache, cache_root, project_root
+from llmcc.cache.queue import claim, requeue_stale
+from llmcc.config import load
+
+
+def main(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="llmcc optimize", description=__doc__.splitlines()[0])
+    parser.add_argument("--watch", type=float, default=0.0, metavar="SECONDS",
+                        help="wait for new jobs until none came for this long")
+    opts = parser.parse_args(args)
+    config = load()
+    from llmcc import propose
+
+    proposers = propose.load(config.proposers)
+    if not proposers:
+        print("llmcc optimize: error: no proposers configured (set proposers, e.g. variants)",
+              file=sys.stderr)
+        return 2
+    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    requeue_stale(project)
+    done = 0
+    idle_since = time.monotonic()
+    while True:
+        for job in claim(project):
+            done += 1
+            rewritten = _optimize(job, config, project, proposers)
+            project.drop_objects()  # the next build splices the new decisions in
+            print(f"{job['source']}: {len(job['functions'])} functions offered, "
+                  f"{len(rewritten)} rewritten{': ' + ', '.join(rewritten) if rewritten else ''}",
+                  flush=True)
+            idle_since = time.monotonic()
+        if time.monotonic() - idle_since >= opts.watch:
+            break
+        time.sleep(min(2.0, opts.watch))
+    print(f"llmcc optimize: {done} queued units done")
+    return 0
+
+
+def _optimize(job: dict, config, project: ProjectCache, proposers) -> list[str]:
+    from llmcc import pipeline, subproc
+    from llmcc.asm.module import parse_module
+    from llmcc.cache.decisions import DecisionCache
+    from llmcc.driver.compiler import child_env
+    from llmcc.files import private_dir, remove_dir
+
+    tmp = private_dir(config.temp_dir)
+    here = os.getcwd()
+    try:
+        os.chdir(job["cwd"])  # the unit's flags and paths are relative to where it was built
+        asm = os.path.join(tmp, "unit.s")
+        compiler = job["compiler"]
+        proc = subproc.run([compiler, *job["flags"], "-S", job["source"], "-o", asm],
+                           env=child_env(compiler))
+        if not proc.ok:
+            print(f"{job['source']}: does not compile any more; skipped", file=sys.stderr)
+            return []
+        with open(asm, encoding="utf-8", errors="surrogateescape") as fh:
+            module = parse_module(fh.read())
+        names = tuple(n for n in config.proposers if n != "none")
+        result = pipeline.optimize(
+            module, proposers=proposers, source=job["source"], compiler=compiler,
+            flags=tuple(job["flags"]), workdir=tmp, min_valid=config.min_valid_inputs,
+            min_effect=config.min_effect, max_functions=config.max_functions,
+            unit_budget_s=config.unit_budget_s, cache=DecisionCache(project, names))
+        return result.rewritten
+    finally:
+        os.chdir(here)
+        remove_dir(tmp)
