@@ -61,7 +61,7 @@ def sweep(unit, folder: Path) -> list[tuple[int, float, object]]:
     delay for a wanted effect is looked up, not extrapolated."""
     text = unit.module.function_text("mix")
     out = []
-    for iterations in (*range(6, 15), *range(16, 34, 2)):
+    for iterations in (*range(4, 30, 2), *range(30, 90, 6)):
         subj = subject(unit, "mix", folder, slowed_baseline(unit, "mix", iterations))
         out.append((iterations, true_speedup(subj, text, folder), subj))
     return out

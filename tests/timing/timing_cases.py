@@ -31,9 +31,9 @@ int bits(uint64_t x) {
     return c;
 }
 
-/* a fixed amount of work whatever the input: a chain of 24 multiply-xorshift steps */
+/* a fixed amount of work whatever the input: a chain of 48 multiply-xorshift steps */
 uint64_t mix(uint64_t x) {
-    for (int i = 0; i < 24; i++) { x ^= x >> 29; x *= 0xbf58476d1ce4e5b9ULL; }
+    for (int i = 0; i < 48; i++) { x ^= x >> 29; x *= 0xbf58476d1ce4e5b9ULL; }
     return x;
 }
 
@@ -97,11 +97,13 @@ def relabeled(text: str) -> str:
 
 
 def with_delay(text: str, function: str, iterations: int) -> str:
-    """``function`` doing ``iterations`` rounds of a one-cycle loop before its own work
-    (%r11 carries no argument and need not be preserved)."""
+    """``function`` doing ``iterations`` rounds of a one-cycle loop after its own work, just
+    before it returns (so its own loop stays where it was; %r11 carries no result and need
+    not be preserved). The function must return in one place."""
+    assert text.count("\tret") == 1, "one return expected"
     delay = (f"\tmovl\t${iterations}, %r11d\n.Ldelay_{function}:\n"
              f"\tdecl\t%r11d\n\tjnz\t.Ldelay_{function}\n")
-    return text.replace(f"{function}:\n", f"{function}:\n{delay}", 1)
+    return text.replace("\tret", delay + "\tret", 1)
 
 
 def slowed_baseline(unit: Unit, function: str, iterations: int) -> Module:
