@@ -9,6 +9,7 @@ is re-timed before it is used again.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,8 @@ class DecisionCache:
 
     def save(self, key: str, task: FunctionTask, decision: FunctionDecision,
              seconds: float) -> None:
-        self.project.save_decision(key, record_of(task, decision, seconds))
+        with contextlib.suppress(OSError):  # an unwritable cache: the decision is not kept
+            self.project.save_decision(key, record_of(task, decision, seconds))
 
     def count(self, name: str, amount: float = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + amount

@@ -6,6 +6,7 @@ A key is the SHA-256 of a JSON list of labelled parts, so adding a part changes 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -51,7 +52,8 @@ def compiler_identity(compiler: str, store) -> str:
                           timeout=30).stdout.decode().split()
     identity = digest("gcc", version, file_digest(real),
                       file_digest(cc1) if os.path.isabs(cc1) else cc1)
-    store.put("compilers", stamp, identity.encode())
+    with contextlib.suppress(OSError):  # an unwritable cache only costs the hash again
+        store.put("compilers", stamp, identity.encode())
     return identity
 
 

@@ -7,6 +7,7 @@ user's files as they were and the caller can fall back to plain gcc.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING, NamedTuple
@@ -311,8 +312,9 @@ def _remember(objects: ObjectCache, key: str, job: CompileJob, result: SourceRes
     except (OSError, TypeError):
         return
     includes = included_files(dep_text)
-    objects.save(key, includes, CachedObject(made, result.stdout, result.stderr,
-                                             dep_text if own_depfile is None else None))
+    with contextlib.suppress(OSError):  # an unwritable cache: the object is not kept
+        objects.save(key, includes, CachedObject(made, result.stdout, result.stderr,
+                                                 dep_text if own_depfile is None else None))
 
 
 def _finish(job: CompileJob, compiler: str, env: dict[str, str],
