@@ -29,6 +29,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--project", action="append", default=[])
     parser.add_argument("--corpus", action="store_true", help="also the 100-TU corpus")
+    parser.add_argument("--proposers", default="variants",
+                        help="for the cold build (none: measure the object cache alone)")
+    parser.add_argument("--no-examples", action="store_true")
     opts = parser.parse_args()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "llmcc")],
                    check=True, capture_output=True)
@@ -36,12 +39,15 @@ def main() -> int:
         projects = prepare(Path(tmp), opts.project)
         if not opts.corpus:
             projects.pop("corpus (100 TUs)")
+        if opts.no_examples:
+            projects.pop("examples")
+        print(f"proposers for the cold build: {opts.proposers}")
         print(f"{'project':<18} {'gcc':>8} {'cold llmcc':>11} {'warm llmcc':>11} "
               f"{'warm/gcc':>9}")
         for name, folder in projects.items():
             times: dict[str, list[float]] = {"gcc": [], "cold": [], "warm": []}
             for n in range(opts.rounds):
-                env = dict(os.environ, LLMCC_PROPOSERS="variants", LLMCC_LOG="off",
+                env = dict(os.environ, LLMCC_PROPOSERS=opts.proposers, LLMCC_LOG="off",
                            LLMCC_MODE="sync", LLMCC_CACHE_DIR=f"{tmp}/cache-{name}-{n}")
                 env.pop("PYTHONDONTWRITEBYTECODE", None)
                 times["gcc"].append(build(folder, "gcc", opts.jobs, env))
