@@ -13,6 +13,7 @@ from __future__ import annotations
 from llmcc.asm.module import Module
 from llmcc.verify.harness import (
     Copy,
+    InputHints,
     buffer_params,
     call_arguments,
     harness_assembly,
@@ -40,7 +41,7 @@ def timing_assembly(baseline: Module, function: str, candidate_text: str,
     return harness_assembly(baseline, function, copies)
 
 
-def timing_source(sig: Signature, function: str) -> str:
+def timing_source(sig: Signature, function: str, hints: InputHints) -> str:
     """C text of the timing harness (see the module docstring)."""
     names = [copy_name(function, v, off) for v in "ab" for off in OFFSETS]
     table = ", ".join("{" + ", ".join(f"&{copy_name(function, v, off)}" for off in OFFSETS)
@@ -50,7 +51,7 @@ def timing_source(sig: Signature, function: str) -> str:
                      f"    memcpy(x->copy{i}, x->in.buf{i}, x->in.len{i});" for i in buffers)
     restore = "\n".join(f"    memcpy(x->in.buf{i}, x->copy{i}, x->in.len{i});" for i in buffers)
     members = "".join(f" unsigned char *copy{i};" for i in buffers)
-    return (inputs_source(sig, names) + "\n"
+    return (inputs_source(sig, names, hints) + "\n"
             + _MAIN.replace("@FN@", names[0])
             .replace("@NOFF@", str(len(OFFSETS)))
             .replace("@OFFSETS@", ", ".join(map(str, OFFSETS)))

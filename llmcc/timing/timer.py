@@ -18,6 +18,7 @@ from llmcc.asm.module import Module
 from llmcc.errors import ToolError
 from llmcc.timing.harness import timing_assembly, timing_source
 from llmcc.timing.stats import Interval, Rule, median, median_interval
+from llmcc.verify.harness import InputHints
 from llmcc.verify.signature import Signature
 
 
@@ -152,7 +153,8 @@ def _build(baseline: Module, sig: Signature, candidate_text: str, compiler: str,
     target = [f for f in flags if f.startswith("-m")]
     csrc = os.path.join(workdir, "timing.c")
     with open(csrc, "w") as fh:
-        fh.write(timing_source(sig, function))
+        # the verifier's input hints: its valid test numbers mean the same inputs here
+        fh.write(timing_source(sig, function, InputHints.of(baseline.function_text(function))))
     obj = os.path.join(workdir, "timing.o")
     _checked(subproc.run([compiler, *target, "-O1", "-w", "-c", csrc, "-o", obj], timeout=120))
     exes = []

@@ -3,8 +3,10 @@ generated inputs, each call in a fresh forked child, and compares everything the
 
 The harness assembly is the baseline translation unit itself with the candidate added under
 another name, so both see the same globals, helpers and constants; the TU's writable data is
-moved into sections of its own so its bytes can be compared after each call. The C side is
-generated from the DWARF signature (llmcc.verify.signature).
+moved into sections of its own so its bytes can be compared after each call (and set to
+other values before it in some tests), and the candidate's read-only data is followed by
+poison, so reading past the end of a table shows. The C side is generated from the DWARF
+signature (llmcc.verify.signature).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from typing import NamedTuple
 
 from llmcc import subproc
-from llmcc.asm.lines import SECTION_SWITCHES, split_lines
+from llmcc.asm.lines import DATA_DIRECTIVES, SECTION_SWITCHES, is_unanalysed, split_lines
 from llmcc.asm.module import Module
 from llmcc.asm.rename import (
     rename_function,
@@ -28,10 +30,15 @@ from llmcc.verify.signature import CType, Signature, c_declarations, c_prototype
 CANDIDATE_SUFFIX = "__llmcc_cand"
 DATA_SECTION = "llmcc_tu_data"
 BSS_SECTION = "llmcc_tu_bss"
+# (start, end, bytes per value) of each part of the unit's writable data that holds no address
+FIELDS_SECTION = "llmcc_tu_fields"
 # elements in every pointed-to buffer; size-like parameters stay within it
 CAPACITY = 64
 # a call that takes longer than this (CPU seconds) is a hang; the baseline's are discarded
 CALL_TIMEOUT_S = 2
+# inputs the baseline takes longer than this on (wall clock, child start included) are
+# discarded too: a correct candidate only a little slower would run into CALL_TIMEOUT_S
+SLOW_BASELINE_US = CALL_TIMEOUT_S * 1_000_000 // 4
 # the candidate's wall-clock limit on an input: this many times the baseline's time on it
 # (child start included), at least TIME_FLOOR_US, at most 3 x CALL_TIMEOUT_S
 TIME_SLACK = 20
@@ -63,23 +70,29 @@ class DiffResult(NamedTuple):
 class Copy(NamedTuple):
     """A copy of the function added to the harness unit under another name: taken from
     ``text`` (a whole unit or just the function); with ``offset`` set, its entry part goes
-    to a section of its own, ``offset`` bytes past the start of a page."""
+    to a section of its own, ``offset`` bytes past the start of a page. With ``poison``,
+    its read-only data goes to a section of its own, each block followed by POISON, so a
+    read past the end of a table sees bytes the baseline's copy never has there."""
 
     name: str
     text: str
     tag: str
     offset: int | None = None
+    poison: bool = False
 
 
 def harness_assembly(baseline: Module, function: str, copies: list[Copy]) -> str:
     """The baseline TU plus each copy of ``function``, all global, with the TU's writable
-    data gathered into DATA_SECTION and BSS_SECTION."""
+    data gathered into DATA_SECTION and BSS_SECTION and described in FIELDS_SECTION."""
     text = baseline.emit()
     if "main" in baseline.functions:
         text = rename_symbols(text, {"main": "__llmcc_tu_main"})
-    out = [_gather_writable(line) for line in split_lines(text)[0]]
+    out = _gather_writable(split_lines(text)[0])
     for copy in copies:
-        snippet = strip_line_info(Module(copy.text).function_text(function))
+        source = Module(copy.text)
+        snippet = strip_line_info(source.function_text(function))
+        if copy.poison:
+            snippet = _poisoned_data(snippet, source, copy.tag)
         snippet = uniquify_local_labels(snippet, copy.tag, keep=(function, f"{function}.cold"))
         snippet = rename_function(snippet, function, copy.name)
         if copy.offset is not None:
@@ -110,19 +123,155 @@ def _placed(snippet: str, name: str, offset: int) -> str:
     return "\n".join(out)
 
 
-def _gather_writable(line) -> str:
-    head = line.head
-    name = line.split_args()[0].strip('"') if head == ".section" and line.args else head
-    if head in (".data", ".section") and name.startswith(".data"):
-        return f'\t.section\t{DATA_SECTION},"aw",@progbits'
-    if head in (".bss", ".section") and name.startswith(".bss"):
-        return f'\t.section\t{BSS_SECTION},"aw",@nobits'
-    if head == ".comm":  # a common symbol: give it a place among the compared bytes
-        args = line.split_args()
-        align = args[2] if len(args) > 2 else "1"
-        return (f'\t.pushsection\t{BSS_SECTION},"aw",@nobits\n\t.balign\t{align}\n'
-                f"{args[0]}:\n\t.zero\t{args[1]}\n\t.popsection")
-    return line.text
+# follows every read-only data block of a poisoned copy: no table gcc makes ends this way
+POISON = bytes((0xa5 + 0x3b * k) & 0xff for k in range(32))
+_ALIGN_HEADS = (".align", ".p2align", ".balign")
+_ATTRIBUTE_HEADS = frozenset({".type", ".size", ".local", ".globl", ".global", ".weak",
+                              ".hidden", ".protected", ".internal"})
+
+
+def _poisoned_data(snippet: str, source: Module, tag: str) -> str:
+    """``snippet`` (a function's text from ``source``) with each read-only data block (its
+    labels and the data after them) moved to a plain section of its own, at the alignment
+    it had, and followed by POISON. A plain section: appending to a mergeable one
+    (``.rodata.cst16``) would break its entities, and the linker could place a merged copy
+    anywhere. String literals stay where they are: the linker merges the candidate's with
+    the baseline's, so a string pointer either returns compares equal."""
+    lines, tracker = split_lines(snippet)
+
+    def movable(section: str) -> bool:
+        return not (tracker.is_code(section) or tracker.is_writable(section)
+                    or is_unanalysed(section) or "S" in tracker.flags.get(section, ""))
+
+    source_index = {label: i for i, line in enumerate(source.lines) for label in line.labels}
+    kept, moved = [], []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.labels or not movable(line.section):
+            kept.append(line.text)
+            i += 1
+            continue
+        # the block: labels (several may name the same data), then its data lines
+        j, has_data = i, False
+        while j < n and (not lines[j].labels or not has_data) and (
+                lines[j].head in DATA_DIRECTIVES or not lines[j].head):
+            has_data = has_data or lines[j].head in DATA_DIRECTIVES
+            j += 1
+        if not has_data:
+            j = max(j, i + 1)
+            kept.extend(ln.text for ln in lines[i:j])
+            i = j
+            continue
+        align = max(_entity_size(tracker, line.section),
+                    _alignment_before(lines, i),
+                    *(_alignment_before(source.lines, source_index[label])
+                      for ln in lines[i:j] for label in ln.labels if label in source_index))
+        moved += [f"\t.balign\t{align}", *(ln.text for ln in lines[i:j]),
+                  "\t.byte\t" + ", ".join(f"0x{b:02x}" for b in POISON)]
+        i = j
+    if not moved:
+        return snippet
+    return "\n".join([*kept, f'\t.pushsection\t.rodata.llmcc.{tag},"a",@progbits', *moved,
+                      "\t.popsection", ""])
+
+
+def _alignment_before(lines, index: int) -> int:
+    """The alignment the directives just before line ``index`` (a data label) ask for."""
+    align = 1
+    k = index - 1
+    while k >= 0 and not lines[k].labels and (
+            lines[k].head in _ALIGN_HEADS or lines[k].head in _ATTRIBUTE_HEADS
+            or not lines[k].head):
+        align = max(align, _align_value(lines[k]))
+        k -= 1
+    return align
+
+
+def _align_value(line) -> int:
+    """The bytes an alignment directive asks for; 1 for any other line."""
+    if line.head not in _ALIGN_HEADS or not line.args:
+        return 1
+    try:
+        value = int(line.split_args()[0], 0)
+    except ValueError:
+        return 64
+    return min(max(1 << min(value, 12) if line.head == ".p2align" else value, 1), 4096)
+
+
+def _entity_size(tracker, section: str) -> int:
+    """The entity size of a mergeable section (``"aM",@progbits,16``), else 1."""
+    parts = [p.strip() for p in tracker.declared.get(section, "").split(",")]
+    if len(parts) >= 4 and "M" in parts[1] and parts[3].isdigit():
+        return int(parts[3])
+    return 1
+
+
+# bytes per value of the data directives a field may be made of
+_FIELD_WIDTHS = {".byte": 1, ".value": 2, ".short": 2, ".word": 2, ".2byte": 2, ".long": 4,
+                 ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".float": 4, ".single": 4,
+                 ".double": 8, ".string": 1, ".ascii": 1, ".asciz": 1}
+_ZERO_HEADS = (".zero", ".skip", ".space")
+
+
+def _gather_writable(lines) -> list[str]:
+    """The unit's lines with its writable data moved to DATA_SECTION and BSS_SECTION, and
+    FIELDS_SECTION listing the parts of it the harness may set before a call: each data
+    line that holds no address (a relocation) outside const objects, as (start, end, bytes
+    per value)."""
+    out: list[str] = []
+    fields: list[int] = []
+    align = 1  # what the alignment directives since the last data line ask for
+
+    def field(line_text: str, unit: int) -> list[str]:
+        label = f".Lllmcc_g{len(fields)}"
+        fields.append(unit)
+        return [f"{label}:", line_text, f"{label}_e:"]
+
+    for line in lines:
+        head = line.head
+        name = line.split_args()[0].strip('"') if head == ".section" and line.args else head
+        align = 1 if head in SECTION_SWITCHES else max(align, _align_value(line))
+        if head in (".data", ".section") and name.startswith(".data"):
+            out.append(f'\t.section\t{DATA_SECTION},"aw",@progbits')
+        elif head in (".bss", ".section") and name.startswith(".bss"):
+            out.append(f'\t.section\t{BSS_SECTION},"aw",@nobits')
+        elif head == ".comm":  # a common symbol: give it a place among the compared bytes
+            args = line.split_args()
+            common_align = args[2] if len(args) > 2 else "1"
+            size = int(args[1], 0) if args[1].isdigit() else 0
+            unit = _unit(int(common_align, 0) if common_align.isdigit() else 1, size)
+            out += [f'\t.pushsection\t{BSS_SECTION},"aw",@nobits', f"\t.balign\t{common_align}",
+                    f"{args[0]}:", *field(f"\t.zero\t{args[1]}", unit), "\t.popsection"]
+        elif line.section.startswith((".data", ".bss")) and (
+                head in _FIELD_WIDTHS or head in _ZERO_HEADS):
+            # .data.rel.ro holds const objects (with addresses in them): code may have
+            # their values built in, so they keep them
+            if line.symbols() or line.labels or line.section.startswith(".data.rel.ro"):
+                out.append(line.text)
+            elif head in _ZERO_HEADS:
+                args = line.split_args()
+                size = int(args[0], 0) if args and args[0].isdigit() and len(args) == 1 else 0
+                out += field(line.text, _unit(align, size)) if size else [line.text]
+            else:
+                out += field(line.text, _FIELD_WIDTHS[head])
+            align = 1
+        else:
+            out.append(line.text)
+    if fields:
+        out += [f'\t.pushsection\t{FIELDS_SECTION},"aw",@progbits', "\t.balign\t8",
+                *(f"\t.quad\t.Lllmcc_g{n}, .Lllmcc_g{n}_e, {unit}"
+                  for n, unit in enumerate(fields)), "\t.popsection"]
+    return out
+
+
+def _unit(align: int, size: int) -> int:
+    """Bytes per value of ``size`` zero bytes aligned at ``align``: the alignment, at most 8,
+    that divides the size."""
+    unit = min(max(align, 1), 8)
+    while unit > 1 and size % unit:
+        unit //= 2
+    return unit
 
 
 # Calls go through this trampoline (in the spirit of checkasm): it seeds the callee-saved
@@ -325,22 +474,71 @@ def interesting_constants(text: str) -> list[int]:
     return sorted(values)[:200]
 
 
-def inputs_source(sig: Signature, names: list[str],
-                  constants: list[int] | tuple[int, ...] = ()) -> str:
+def compared_constants(text: str) -> list[int]:
+    """The immediates the function's own code compares with, each with its neighbours: where
+    a sum or difference of its inputs may be made to land (``llmcc_relate``)."""
+    values: set[int] = set()
+    for m in re.finditer(r"^\s*cmp[bwlq]?\s+\$(-?(?:0x[0-9a-fA-F]+|\d+))\b", text, re.M):
+        number = int(m.group(1), 0)
+        if abs(number) < 1 << 31:
+            values.update((number - 1, number, number + 1))
+    return sorted(values)[:100]
+
+
+# library functions whose pointer arguments must not overlap (restrict in the C standard)
+_NO_OVERLAP_CALL = re.compile(
+    r"^\s*(?:call|jmp)\s+\*?(?:__)?(?:mem[pc]?cpy|wmemcpy|st[rp]n?cpy|strn?cat|wcsn?cpy|wcsn?cat"
+    r"|v?sn?printf|strxfrm)(?:_chk)?(?:@\w+)?(?:\(%rip\))?\s*$", re.M)
+
+
+def may_overlap(text: str) -> bool:
+    """Whether the harness may pass partly overlapping buffers to the function whose code
+    is ``text``: not when it hands its pointers to memcpy and its kind, whose behaviour on
+    overlap is undefined (a correct candidate may copy in another order)."""
+    return not _NO_OVERLAP_CALL.search(text)
+
+
+class InputHints(NamedTuple):
+    """What the baseline's code says about good inputs: its interesting values, the values
+    it compares with, and whether buffers may partly overlap. Every harness of a function
+    derives them the same way (``of``), so test t is the same input in all of them."""
+
+    constants: tuple[int, ...] = ()
+    compared: tuple[int, ...] = ()
+    overlap: bool = True
+
+    @classmethod
+    def of(cls, baseline_text: str) -> InputHints:
+        return cls(tuple(interesting_constants(baseline_text)),
+                   tuple(compared_constants(baseline_text)), may_overlap(baseline_text))
+
+
+def inputs_source(sig: Signature, names: list[str], hints: InputHints) -> str:
     """The C every harness shares: the prelude, the types ``sig`` uses, a prototype for each
     of ``names`` (copies of the function), ``struct inputs`` with ``llmcc_input(in, test,
     seed)`` to make the inputs of one test, and ``llmcc_describe`` to print them."""
+    constants, compared, overlap = hints
     params = sig.params
     table = ", ".join(f"{v}LL" for v in (*constants, 0)) if constants else "0"
-    lines = [_PRELUDE.replace("@INTERESTING@", table), c_declarations(sig),
+    cmp_table = ", ".join(f"{v}LL" for v in compared) if compared else "0"
+    lines = [_PRELUDE.replace("@INTERESTING@", table).replace("@CAPACITY@", str(CAPACITY))
+             .replace("@COMPARED@", cmp_table).replace("@NCOMPARED@", str(len(compared))),
+             c_declarations(sig),
              *(c_prototype(sig, name) for name in names), "struct inputs {"]
     for i in range(len(params)):
         lines.append(f"    {_decl(sig, i)};")
     lines.append("    int dummy;\n};")
+    relate = _relate(params)
+    if relate:
+        lines.append("static void llmcc_relate(struct inputs *in) {")
+        lines.extend("    " + s for s in relate)
+        lines.append("}")
     lines.append("static void llmcc_make_inputs(struct inputs *in, int test) {")
     lines.append("    (void)test;")
     for i, p in enumerate(params):
-        lines.extend("    " + s for s in _make_param(i, p.name, p.ctype, params))
+        lines.extend("    " + s for s in _make_param(i, p.name, p.ctype, params, overlap))
+    if relate:
+        lines.append("    if (llmcc_next() % 2) llmcc_relate(in);")
     lines.append("}")
     lines.append("static void llmcc_input(struct inputs *in, int test, uint64_t seed) {\n"
                  "    memset(in, 0, sizeof *in);\n"
@@ -368,9 +566,9 @@ def buffer_params(sig: Signature) -> list[int]:
 
 
 def harness_source(sig: Signature, function: str, tests: int,
-                   constants: list[int] | tuple[int, ...] = ()) -> str:
+                   hints: InputHints) -> str:
     """C text of the differential harness for ``sig`` (see the module docstring)."""
-    lines = [inputs_source(sig, [function, function + CANDIDATE_SUFFIX], constants)]
+    lines = [inputs_source(sig, [function, function + CANDIDATE_SUFFIX], hints)]
     lines.append("static void llmcc_call(int cand, struct inputs *in, struct out *o) {")
     ret = sig.return_type
     lines.append(f"    llmcc_target = cand ? (void *){function}{CANDIDATE_SUFFIX} "
@@ -451,7 +649,7 @@ def _declare_like(sig: Signature, var: str) -> str:
     return f"{head} {var}"
 
 
-def _make_param(i: int, name: str, ct: CType, params) -> list[str]:
+def _make_param(i: int, name: str, ct: CType, params, overlap: bool = True) -> list[str]:
     target = _buffer_target(ct)
     if target is not None:
         elem = max(target.size, 1) if target.kind != "void" else 1
@@ -462,7 +660,8 @@ def _make_param(i: int, name: str, ct: CType, params) -> list[str]:
             f"in->len{i} = {CAPACITY * elem};",
             f"in->buf{i} = llmcc_guarded(in->len{i}, test, {int(string)}, {elem}, {kind});",
             f"in->p{i} = (void *)in->buf{i};",
-            *(_alias(i, ct, params)),
+            *(_typed_fill(i, target)),
+            *(_alias(i, ct, params, overlap)),
             *(_same_string(i, ct, params)),
         ]
     if ct.kind == "pointer":
@@ -486,36 +685,154 @@ def _make_param(i: int, name: str, ct: CType, params) -> list[str]:
     return [f"llmcc_random_bytes(&in->p{i}, sizeof in->p{i});"]
 
 
+def _scalar_fields(ct: CType, base: int = 0, depth: int = 0) -> list[tuple[int, CType]]:
+    """(offset, type) of the scalar members of struct ``ct``, nested structs and the first
+    elements of member arrays included; bit-fields and unions left out."""
+    out: list[tuple[int, CType]] = []
+    for f in ct.fields or ():
+        t = f.ctype
+        if f.bit_size is not None:
+            continue
+        if (t.kind in ("int", "enum", "bool") and t.size in (1, 2, 4, 8)) or \
+                (t.kind == "float" and t.size in (4, 8)):
+            out.append((base + f.offset, t))
+        elif t.kind == "struct" and depth < 3:
+            out += _scalar_fields(t, base + f.offset, depth + 1)
+        elif t.kind == "array" and t.target is not None and t.count and t.target.size and \
+                t.target.kind in ("int", "enum", "float") and t.target.size in (1, 2, 4, 8):
+            out += [(base + f.offset + k * t.target.size, t.target)
+                    for k in range(min(t.count, 8))]
+    return out[:64]
+
+
+def _int_fields(ct: CType) -> list[tuple[int, CType]]:
+    """(offset, type) of the integer members of struct ``ct`` (see _scalar_fields)."""
+    return [(off, t) for off, t in _scalar_fields(ct) if t.kind in ("int", "enum")]
+
+
+def _typed_fill(i: int, target: CType) -> list[str]:
+    """In half the tests, the scalar members of every struct in buffer ``i`` get values of
+    their type (small integers, the function's constants, plain doubles) rather than random
+    bytes."""
+    if target.kind != "struct":
+        return []
+    stores = []
+    for off, t in _scalar_fields(target):
+        if t.kind == "bool":
+            stores.append(f"e[{off}] = (unsigned char)(llmcc_next() & 1);")
+        elif t.kind == "float":
+            c = "float" if t.size == 4 else "double"
+            stores.append(f"{{ {c} v = ({c})llmcc_pick_double(); memcpy(e + {off}, &v, "
+                          f"{t.size}); }}")
+        else:
+            stores.append(f"{{ long long v = llmcc_pick_int({t.size}, {int(t.signed)}, 0, "
+                          f"{CAPACITY}); memcpy(e + {off}, &v, {t.size}); }}")
+    if not stores:
+        return []
+    return [f"if (llmcc_next() % 2) for (size_t at = 0; at + {target.size} <= in->len{i}; "
+            f"at += {target.size}) {{ unsigned char *e = in->buf{i} + at; "
+            + " ".join(stores) + " }"]
+
+
+def _relate(params) -> list[str]:
+    """The body of ``llmcc_relate``: set one integer parameter so that its sum with (or
+    difference from) another value the function reads, an integer parameter or a member
+    of the first struct (or element) of a buffer, is one of the constants the function
+    compares with: a condition on ``balance + amount`` or ``a - b`` is rarely met by
+    independent inputs. Operands of the parameter's own size are preferred."""
+    ints = [(i, p) for i, p in enumerate(params) if p.ctype.kind in ("int", "enum")
+            and p.ctype.size in (1, 2, 4, 8)]
+    has_buffer = any(_buffer_target(p.ctype) is not None for p in params)
+    targets = [(i, p.ctype) for i, p in ints if not (p.ctype.is_char and p.ctype.size == 1)
+               and not (has_buffer and _SIZE_NAMES.match(p.name or ""))]
+    operands: list[tuple[int, str, str]] = []  # (size, C expression, what else to do)
+    for i, p in ints:
+        operands.append((p.ctype.size, f"(long long)in->p{i}", ""))
+    for i, p in enumerate(params):
+        target = _buffer_target(p.ctype)
+        if target is None:
+            continue
+        if target.kind in ("int", "enum") and target.size in (1, 2, 4, 8) and \
+                not _is_string(p.ctype):
+            operands.append((target.size, f"llmcc_load(in->buf{i}, {target.size}, "
+                             f"{int(target.signed)})", ""))
+        elif target.kind == "struct":
+            fields = _int_fields(target)
+            for off, t in fields:
+                # the struct's other integer members are 0 half the time: a fresh record
+                others = " ".join(f"memset(in->buf{i} + {o}, 0, {u.size});"
+                                  for o, u in fields if o != off)
+                operands.append((t.size, f"llmcc_load(in->buf{i} + {off}, {t.size}, "
+                                 f"{int(t.signed)})",
+                                 f"if (llmcc_next() % 2) {{ {others} }}" if others else ""))
+    blocks = []
+    for i, ct in targets:
+        mine = [op for op in operands if op[1] != f"(long long)in->p{i}"]
+        if not mine:
+            continue
+        same = [op for op in mine if op[0] == ct.size]
+        pick = _choose(mine)
+        if same and len(same) < len(mine):
+            pick = f"if ((r >> 8) % 4) {{ {_choose(same)} }} else {{ {pick} }}"
+        blocks.append(f"{pick} in->p{i} = llmcc_related(o, r >> 40);")
+    if not blocks:
+        return []
+    return ["uint64_t r = llmcc_next();", "long long o = 0;",
+            f"switch (r % {len(blocks)}) {{",
+            *(f"case {n}: {block} break;" for n, block in enumerate(blocks)),
+            "}"]
+
+
+def _choose(group: list[tuple[int, str, str]]) -> str:
+    """C that sets ``o`` to one of the operands of ``group``, picked by ``r``."""
+    cases = " ".join(f"case {k}: o = {expr}; {extra} break;".replace("  ", " ")
+                     for k, (_, expr, extra) in enumerate(group))
+    return f"switch ((r >> 16) % {len(group)}) {{ {cases} }}"
+
+
 def _same_string(i: int, ct: CType, params) -> list[str]:
     """Every third test, a second string starts as a copy of the first (compare functions
-    only turn on common prefixes), sometimes one character shorter."""
+    only turn on common prefixes), sometimes one character shorter; not where the two
+    overlap (the first may then end nowhere)."""
     if not _is_string(ct):
         return []
     for j in range(i):
         if _is_string(params[j].ctype):
-            return [f"if (test % 3 == 1) {{ strcpy((char *)in->buf{i}, (char *)in->buf{j}); "
+            return [f"if (test % 3 == 1 && (in->buf{i} >= in->buf{j} + in->len{j} || "
+                    f"in->buf{j} >= in->buf{i} + in->len{i})) {{ "
+                    f"strcpy((char *)in->buf{i}, (char *)in->buf{j}); "
                     f"size_t l = strlen((char *)in->buf{i}); "
                     f"if (l && llmcc_next() % 2) in->buf{i}[l - 1] = 0; }}"]
     return []
 
 
-def _alias(i: int, ct: CType, params) -> list[str]:
-    """In some tests, point this buffer into an earlier one of the same element type,
-    unless either is restrict (the C standard lets those assume no aliasing)."""
+def _alias(i: int, ct: CType, params, overlap: bool = True) -> list[str]:
+    """In some tests, make this buffer and an earlier one of the same element type overlap,
+    unless either is restrict (the C standard lets those assume no aliasing): the same
+    buffer, this one a few elements into the earlier one, or the earlier one a few elements
+    into this one (a vectorizer's runtime overlap check may turn on which comes first). The
+    one that starts later is that much shorter, so it still ends where the other does.
+    Without ``overlap`` only the same buffer."""
     if ct.restrict:
         return []
     for j in range(i):
         other = params[j].ctype
         if _buffer_target(other) is not None and not other.restrict and \
                 other.target.size == ct.target.size and other.target.kind == ct.target.kind:
-            # the same buffer, or one a few elements further on (partial overlap)
-            return [f"if (test % 4 == 3) {{ in->p{i} = in->p{j}; in->buf{i} = in->buf{j}; "
-                    f"in->len{i} = in->len{j}; }}",
-                    f"if (test % 8 == 5) {{ size_t k = 1 + llmcc_next() % 5; "
-                    f"in->buf{i} = in->buf{j} + k * {max(ct.target.size, 1)}; "
-                    f"in->len{i} = in->len{j} - k * {max(ct.target.size, 1)}; "
-                    f"in->p{i} = (void *)in->buf{i}; }}"]
+            elem = max(ct.target.size, 1)
+            same = [f"if (test % 4 == 3) {{ in->p{i} = in->p{j}; in->buf{i} = in->buf{j}; "
+                    f"in->len{i} = in->len{j}; }}"]
+            if not overlap:
+                return same
+            return [*same, f"if (test % 8 == 5 || test % 16 == 0) {_overlap(i, j, elem)}",
+                    f"if (test % 8 == 1 || test % 16 == 8) {_overlap(j, i, elem)}"]
     return []
+
+
+def _overlap(a: int, b: int, elem: int) -> str:
+    """C that points buffer ``a`` a few elements into buffer ``b``."""
+    return (f"{{ size_t k = llmcc_overlap({elem}) * {elem}; in->buf{a} = in->buf{b} + k; "
+            f"in->len{a} = in->len{b} - k; in->p{a} = (void *)in->buf{a}; }}")
 
 
 def _describe_param(i: int, name: str, ct: CType) -> str:
@@ -588,6 +905,26 @@ static void llmcc_random_bytes(void *p, size_t n) {
     for (size_t i = 0; i < n; i++) b[i] = (unsigned char)llmcc_next();
 }
 static const long long llmcc_interesting[] = {@INTERESTING@};
+static const long long llmcc_compared[] = {@COMPARED@};
+/* mostly a constant the function compares with, else any interesting one */
+static long long llmcc_pick_compared(void) {
+    uint64_t r = llmcc_next();
+    if (@NCOMPARED@ > 0 && r % 4 != 0)
+        return llmcc_compared[(r >> 8) % (sizeof llmcc_compared / sizeof *llmcc_compared)];
+    return llmcc_interesting[(r >> 8) % (sizeof llmcc_interesting / sizeof *llmcc_interesting)];
+}
+/* a value whose sum with o, or difference from it, is a constant the function compares with */
+static long long llmcc_related(long long o, uint64_t r) {
+    uint64_t c = (uint64_t)llmcc_pick_compared(), u = (uint64_t)o;
+    return (long long)(r % 4 < 2 ? c - u : r % 4 == 2 ? c + u : u - c);
+}
+/* the integer of size bytes at p */
+static long long llmcc_load(const unsigned char *p, int size, int is_signed) {
+    uint64_t u = 0;
+    memcpy(&u, p, (size_t)size);
+    if (size < 8 && is_signed && (u >> (size * 8 - 1)) & 1) u |= ~0ULL << (size * 8);
+    return (long long)u;
+}
 static long long llmcc_pick_int(int size, int is_signed, int size_like, int cap) {
     static const long long special[] = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64};
     uint64_t r = llmcc_next();
@@ -657,6 +994,18 @@ static double llmcc_pick_double(void) {
     uint64_t r = llmcc_next();
     if (r % 4 == 0) return special[(r >> 8) % (sizeof special / sizeof *special)];
     return ((double)(int64_t)(r >> 11) / (double)(1LL << 40)) * ((r & 1) ? -1.0 : 1.0);
+}
+/* how many elements (of elem bytes) apart two overlapping buffers start: a few, or about
+   a vector's width */
+static size_t llmcc_overlap(size_t elem) {
+    uint64_t r = llmcc_next();
+    size_t k = 1 + r % 8;
+    if ((r >> 8) % 3 == 0) {
+        size_t width = (size_t)16 << ((r >> 16) % 3);  /* 16, 32 or 64 bytes */
+        k = width / elem + (r >> 24) % 3;
+        k = k > 1 ? k - 1 : 1;
+    }
+    return k < @CAPACITY@ / 2 ? k : @CAPACITY@ / 2;
 }
 /* a buffer of n bytes against a PROT_NONE page: at its end on even tests, at its start on
    odd ones, so a read or write one byte outside faults */
@@ -730,6 +1079,56 @@ static void llmcc_sandbox(int timing) {
 """
 
 _MAIN = r"""
+/* the parts of the unit's writable data that hold no address (FIELDS_SECTION) */
+struct llmcc_field { unsigned char *start, *end; long long unit; };
+extern struct llmcc_field __start_llmcc_tu_fields[] __attribute__((weak));
+extern struct llmcc_field __stop_llmcc_tu_fields[] __attribute__((weak));
+#define LLMCC_FIELD_VALUES 1024  /* values set per field, at most */
+static unsigned char *llmcc_fields_copy;
+
+static size_t llmcc_field_bytes(struct llmcc_field *f) {
+    size_t n = (size_t)(f->end - f->start), most = (size_t)f->unit * LLMCC_FIELD_VALUES;
+    return n < most ? n : most;
+}
+/* keep the unit's initial values, and put them back */
+static void llmcc_globals(int restore) {
+    size_t total = 0;
+    for (struct llmcc_field *f = __start_llmcc_tu_fields; f && f < __stop_llmcc_tu_fields; f++)
+        total += llmcc_field_bytes(f);
+    if (!restore) llmcc_fields_copy = malloc(total + 1);
+    unsigned char *at = llmcc_fields_copy;
+    for (struct llmcc_field *f = __start_llmcc_tu_fields; f && f < __stop_llmcc_tu_fields; f++) {
+        size_t n = llmcc_field_bytes(f);
+        if (restore) memcpy(f->start, at, n);
+        else memcpy(at, f->start, n);
+        at += n;
+    }
+}
+/* start a call from other global state than the unit's initial one (a function may take a
+   path only when its globals are not all zero): most fields get values near their initial
+   ones, small ones or the function's interesting constants. Never a small negative one: a
+   field may hold floats, and those bits are NaNs, whose payload correct code may pass on
+   from either operand. 1 if any changed */
+static int llmcc_set_globals(void) {
+    int changed = 0;
+    for (struct llmcc_field *f = __start_llmcc_tu_fields; f && f < __stop_llmcc_tu_fields; f++) {
+        if (llmcc_next() % 4 == 0) continue;  /* this one keeps its value */
+        size_t unit = (size_t)f->unit, n = llmcc_field_bytes(f) / unit;
+        for (size_t k = 0; k < n; k++) {
+            uint64_t r = llmcc_next(), v = 0, d = (r >> 8) % 5;
+            long long c = llmcc_interesting[(r >> 16) % (sizeof llmcc_interesting
+                                                         / sizeof *llmcc_interesting)];
+            memcpy(&v, f->start + k * unit, unit);
+            if (r % 8 < 3) v = v >= 2 ? v + d - 2 : v + 1 + d % 3;  /* near the initial value */
+            else if (r % 8 == 7 && c >= 0 && c < 1 << 30) v = (uint64_t)c;
+            else v = 1 + d * 2 + (r >> 24) % 2;  /* 1 to 10 (a field left alone keeps a 0) */
+            memcpy(f->start + k * unit, &v, unit);
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
 static uint64_t llmcc_wall_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -775,16 +1174,22 @@ int main(int argc, char **argv) {
     struct out *b = mmap(0, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     llmcc_frame_guard = LLMCC_NO_STACK_ARGS;
     llmcc_garble = LLMCC_GARBLE;
-    int valid = 0, failed = 0, run = 0;
+    int valid = 0, failed = 0, run = 0, listed = 0, globals = 0;
     int *valid_tests = calloc((size_t)tests + 1, sizeof *valid_tests);
+    llmcc_globals(0);
     for (int t = 0; t < tests; t++) {
         struct inputs in;
+        if (globals) llmcc_globals(1);
         llmcc_input(&in, t, seed);
+        /* every fourth test starts both calls from other values of the unit's globals */
+        globals = t % 4 == 2 && llmcc_set_globals();
         run++;
         uint64_t base_us, cand_us;
         int base = llmcc_run_child(0, &in, a, @TIMEOUT@ * 3000000u, &base_us);
-        if (base != 0) continue;  /* not a valid input: the baseline itself fails on it */
-        valid_tests[valid++] = t;
+        /* not a valid input: the baseline itself fails on it, or nearly runs out of time */
+        if (base != 0 || base_us > @SLOW_US@) continue;
+        valid++;
+        if (!globals) valid_tests[listed++] = t;  /* the timer's inputs keep the globals */
         /* the candidate gets many times the baseline's time on this input, and at least
            enough to start a process on a busy machine */
         uint64_t limit = base_us * @SLACK@;
@@ -812,7 +1217,8 @@ int main(int argc, char **argv) {
             failed++;
             size_t at = 0;
             while (at < a->len && at < b->len && a->bytes[at] == b->bytes[at]) at++;
-            printf("COUNTEREXAMPLE test %d: %s (first differing output byte %zu): ", t, what, at);
+            printf("COUNTEREXAMPLE test %d: %s (first differing output byte %zu): %s", t, what,
+                   at, globals ? "[the unit's globals set to other values] " : "");
             llmcc_describe(&in);
             break;
         }
@@ -820,12 +1226,13 @@ int main(int argc, char **argv) {
     printf("COUNTS run=%d valid=%d failed=%d\n", run, valid, failed);
     if (!failed) {
         fputs("VALID", stdout);
-        for (int i = 0; i < valid; i++) printf(" %d", valid_tests[i]);
+        for (int i = 0; i < listed; i++) printf(" %d", valid_tests[i]);
         fputc('\n', stdout);
     }
     return 0;
 }
 """.replace("@TIMEOUT@", str(CALL_TIMEOUT_S)).replace("@SLACK@", str(TIME_SLACK)) \
+    .replace("@SLOW_US@", str(SLOW_BASELINE_US)) \
     .replace("@FLOOR_US@", str(TIME_FLOOR_US)).replace("@MEMORY_MB@", str(MEMORY_LIMIT_MB))
 
 
@@ -842,11 +1249,12 @@ def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, c
     asm = os.path.join(workdir, "harness_tu.s")
     with open(asm, "w", encoding="utf-8", errors="surrogateescape") as fh:
         fh.write(harness_assembly(baseline, function,
-                                  [Copy(function + CANDIDATE_SUFFIX, candidate_text, "cand")]))
+                                  [Copy(function + CANDIDATE_SUFFIX, candidate_text, "cand",
+                                        poison=True)]))
     csrc = os.path.join(workdir, "harness.c")
     with open(csrc, "w") as fh:
         fh.write(harness_source(sig, function, tests,
-                                interesting_constants(baseline.function_text(function))))
+                                InputHints.of(baseline.function_text(function))))
     tramp = os.path.join(workdir, "trampoline.s")
     with open(tramp, "w") as fh:
         fh.write(TRAMPOLINE)

@@ -5,6 +5,7 @@ here; bench/timer_rates.py runs hundreds."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from timing_cases import (
@@ -116,3 +117,25 @@ def test_a_smaller_minimum_effect_is_honoured(subjects, tmp_path):
     subj = subjects["bits"]
     strict = timed(subj, POPCNT_BITS, tmp_path, settings=Settings(min_effect=0.95))
     assert strict.verdict != "faster"
+
+
+def test_the_timer_makes_the_verifiers_inputs(subjects):
+    """The timer times on the test numbers the verifier found valid: test t must be the
+    same input in both harnesses."""
+    from llmcc.timing.harness import timing_source
+    from llmcc.verify.harness import InputHints, harness_source
+
+    def input_code(c_text, name):
+        """All up to the inputs' description, less the copies' prototypes."""
+        head = c_text[:c_text.index("llmcc_describe")]
+        return "\n".join(ln for ln in head.splitlines()
+                         if not re.search(rf"\b{name}\w*\(.*\);$", ln))
+
+    for name, subj in subjects.items():
+        hints = InputHints.of(subj.module.function_text(name))
+        assert hints.constants  # the function's own values are in there
+        verifier = harness_source(subj.sig, name, 200, hints)
+        timer = timing_source(subj.sig, name, hints)
+        assert input_code(verifier, name) == input_code(timer, name)
+        assert input_code(verifier, name) != input_code(
+            harness_source(subj.sig, name, 200, InputHints()), name)  # hints matter

@@ -3,13 +3,21 @@ wrong candidate is caught with its outcome and a counterexample."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
 
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
-from llmcc.verify.harness import run_differential
+from llmcc.verify.harness import (
+    POISON,
+    Copy,
+    compared_constants,
+    harness_assembly,
+    may_overlap,
+    run_differential,
+)
 from llmcc.verify.signature import signature_of
 
 SOURCE = r"""
@@ -27,6 +35,32 @@ void bump(int by) { total += by; calls++; }
 void fill(unsigned char *dst, int n, unsigned char v) { memset(dst, v, (size_t)n); }
 int at(const int *a, int i) { return a[i * 1000]; }
 int apply(int (*f)(int), int x) { return f(x); }
+int day_kind(int d)
+{
+    switch (d) {
+    case 0: case 6: return 2;
+    case 1: case 2: case 3: case 4: return 1;
+    case 5: return 3;
+    default: return 0;
+    }
+}
+void axpy(float *y, const float *x, float a, int n)
+{ for (int i = 0; i < n; i++) y[i] += a * x[i]; }
+int recorded;
+long recorded_sum;
+long average(void) { return recorded ? recorded_sum / recorded : 0; }
+struct acct { long balance; int deposits; int flags; };
+long deposit(struct acct *acc, long amount)
+{
+    acc->balance += amount;
+    acc->deposits++;
+    if (acc->balance > 5000)
+        acc->flags |= 2;
+    return acc->balance;
+}
+void copy_block(char *dst, const char *src, unsigned long n) { memcpy(dst, src, n); dst[n] = 0; }
+const char *yes_no(int x) { return x ? "yes" : "no"; }
+double scaled(double x) { return x * 3.5 + 1.25; }
 """
 
 
@@ -56,7 +90,9 @@ def mutate(tu, function, old, new):
     return text.replace(old, new, 1)
 
 
-@pytest.mark.parametrize("function", ["sum", "scale", "my_strlen", "mk", "bump", "fill"])
+@pytest.mark.parametrize("function", ["sum", "scale", "my_strlen", "mk", "bump", "fill",
+                                      "day_kind", "axpy", "average", "deposit", "copy_block",
+                                      "yes_no", "scaled"])
 @pytest.mark.parametrize("level", ["-O1", "-O2", "-Os"])
 def test_other_optimization_levels_are_equivalent(tu, function, level):
     result = check(tu, function, tu[3][level])
@@ -125,4 +161,94 @@ def test_relying_on_a_zero_upper_half_of_an_int_argument_is_caught(tu):
                          "movq\t%rdi, %rax\n\tshrq\t$32, %rax\n\taddl\t%eax, calls(%rip)\n"
                          "\taddl\t%edi, total(%rip)")
     result = check(tu, "bump", wrong)
+    assert result.outcome is Outcome.TEST_MISMATCH
+
+
+# -- inputs that tell apart what plain random inputs rarely do ---------------------------------
+
+def test_read_past_a_table_sees_poison(tu):
+    """A candidate that reads one entry past its switch table (for d == 7) is wrong however
+    the unit's data happens to be laid out: its copy of the table is followed by poison."""
+    result = check(tu, "day_kind", mutate(tu, "day_kind", "cmpl\t$6, %edi", "cmpl\t$7, %edi"))
+    assert result.outcome is Outcome.TEST_MISMATCH and "d=7" in result.reason
+
+
+def test_poison_follows_only_the_candidates_read_only_data(tu):
+    module = tu[2]
+    poison = "\t.byte\t" + ", ".join(f"0x{b:02x}" for b in POISON)
+
+    def parts(function):
+        """The harness unit's baseline part and what the copy adds to it."""
+        before = harness_assembly(module, function, []).removesuffix(f"\t.globl\t{function}\n")
+        text = harness_assembly(module, function, [Copy(f"{function}__c", module.emit(), "cand",
+                                                        poison=True)])
+        assert text.startswith(before)
+        return before, text[len(before):]
+
+    table = "\n".join(["\t.long\t2", *["\t.long\t1"] * 4, "\t.long\t3", "\t.long\t2"])
+    before, copy = parts("day_kind")
+    assert poison not in before and f"{table}\n" in before  # the baseline's, as gcc made it
+    moved = copy[copy.index('\t.pushsection\t.rodata.llmcc.cand,"a",@progbits'):]
+    assert re.search(r"\t\.balign\t16\nCSWTCH\.\d+\.cand:\n" + re.escape(f"{table}\n{poison}"),
+                     moved)
+    # constants leave their mergeable section for a plain one, aligned as they were
+    _, copy = parts("scaled")
+    assert copy.count("\t.balign\t8\n.Lcand_C") == 2 and copy.count(poison) == 2
+    # string literals stay mergeable: a pointer to one compares equal across the copies
+    _, copy = parts("yes_no")
+    assert poison not in copy and '"aMS"' in copy
+
+
+def test_partial_overlap_either_way_round(tu):
+    """The vectorized loop runs only when y and x are far enough apart; a candidate whose
+    overlap check is broken is wrong when y starts 1-3 elements after x: x, the earlier
+    parameter in the other direction, points into y."""
+    result = check(tu, "axpy", mutate(tu, "axpy", "\tsubq\t%rdi, %rax\n", ""), tests=200)
+    assert result.outcome is Outcome.TEST_MISMATCH
+
+
+def test_buffers_passed_to_memcpy_never_partly_overlap(tu):
+    """memcpy's behaviour on overlapping buffers is undefined: a candidate may copy in
+    another order, so functions that call it get no partly overlapping buffers."""
+    assert not may_overlap(tu[2].function_text("copy_block"))
+    assert not may_overlap("\tjmp\t*__strcpy_chk@GOTPCREL(%rip)\n")
+    assert may_overlap(tu[2].function_text("axpy"))
+    assert may_overlap("\tcall\tmemmove@PLT\n")
+    result = check(tu, "copy_block", tu[3]["-Os"], tests=200)
+    assert result.outcome is None, result.reason
+
+
+def test_globals_start_from_other_values(tu):
+    """A candidate that always returns 0 agrees with the baseline while the unit's globals
+    are all zero; some tests start both from other values."""
+    result = check(tu, "average", mutate(tu, "average", "\tje\t", "\tjmp\t"))
+    assert result.outcome is Outcome.TEST_MISMATCH
+    assert "globals set" in result.reason
+    # the inputs handed on to the timer are those that start from the unit's own values
+    result = check(tu, "average", tu[3]["-O1"])
+    assert result.outcome is None and result.valid_inputs
+    assert len(result.valid_inputs) < result.counts.valid
+    assert all(t % 4 != 2 for t in result.valid_inputs)
+
+
+def test_writable_data_without_addresses_is_listed_for_setting():
+    text = ("\t.globl\tn\n\t.data\n\t.align 4\nn:\n\t.long\t5\n"
+            '\t.section\t.data.rel.local,"aw"\n\t.align 8\np:\n\t.quad\tn\n'
+            '\t.section\t.data.rel.ro.local,"aw"\n\t.align 8\nk:\n\t.long\t4\n\t.zero\t4\n'
+            "\t.quad\tn\n"  # a const object: gcc may have built its values into code
+            "\t.bss\n\t.align 8\nz:\n\t.zero\t16\n\t.local\tc\n\t.comm\tc,4,4\n")
+    out = harness_assembly(parse_module(text), "f", [])
+    table = out[out.index("llmcc_tu_fields"):]
+    assert [line.split("\t")[-1] for line in table.splitlines() if ".quad" in line] == [
+        ".Lllmcc_g0, .Lllmcc_g0_e, 4", ".Lllmcc_g1, .Lllmcc_g1_e, 8",
+        ".Lllmcc_g2, .Lllmcc_g2_e, 4"]
+    assert "p:\n\t.quad\tn" in out  # an address is never changed
+
+
+def test_sum_of_member_and_argument_reaches_a_compared_constant(tu):
+    """``balance + amount > 5000``: a candidate comparing with 4999 differs only when the
+    sum is exactly 5000, which independent random inputs almost never give."""
+    assert compared_constants(tu[2].function_text("deposit")) == [4999, 5000, 5001]
+    wrong = mutate(tu, "deposit", "cmpq\t$5000,", "cmpq\t$4999,")
+    result = check(tu, "deposit", wrong, tests=200)
     assert result.outcome is Outcome.TEST_MISMATCH

@@ -47,20 +47,13 @@ def judged(confirmed_cases, tmp_path_factory):
 
 # Wrong candidates the generated inputs do not yet tell apart, each with the reason. Any
 # other accepted wrong candidate fails the suite; fixing one of these should remove it.
-KNOWN_ESCAPES = {
-    # reads one byte past its 7-entry CSWTCH table for d == 7; in this unit's layout the
-    # byte after the table is 0, the same answer as the default case
-    "day_kind bound: cmpl $6, %edi: $6 -> $7",
-    # the vectorizer's overlap check: only a particular partial overlap of out and in takes
-    # the other path; the harness's overlaps (same buffer, 1-5 elements on) do not
-    "saxpy drop: subq %rdi, %rax dropped",
-    "saxpy swap_operands: subq %rdi, %rax -> operands swapped",
-    # the boundary is on balance + amount, not on an input; random inputs rarely sum to it
-    "account_deposit bound: cmpq $1000000, %rax: $1000000 -> $999999",
-    # stores the mean into the global instead of loading it only when count is 0, which
-    # the zero-filled globals make a rare path
-    "average_recorded swap_operands: movq total(%rip), %rax -> operands swapped",
-}
+# None at present. Those once here, and what catches them now (llmcc.verify.harness):
+# reading one entry past a switch table (the candidate's read-only data is followed by
+# poison), a broken vectorizer overlap check (buffers overlap either way round), a path
+# taken only when the unit's globals are not all zero (every fourth test sets them), and
+# a boundary on a struct member plus an argument (llmcc_relate makes such sums hit the
+# constants the function compares with).
+KNOWN_ESCAPES: set[str] = set()
 
 
 def test_every_wrong_candidate_is_rejected(judged):
