@@ -34,7 +34,7 @@ from timing_cases import (  # noqa: E402
 )
 
 from llmcc.timing import Settings, time_candidate  # noqa: E402
-from llmcc.timing.timer import _build, measure  # noqa: E402
+from llmcc.timing.timer import build_harnesses, measure  # noqa: E402
 
 
 def decide(subj, text, folder, seed):
@@ -48,7 +48,7 @@ def true_speedup(subj, text, folder, pairs=5, rounds=60) -> float:
     """The effect the trials should find: long runs (no early stop) on several fresh pairs
     of processes, since address-space layout moves the ratio by a few percent from one
     process to the next; their geometric mean."""
-    exes = _build(subj.module, subj.sig, text, "gcc", FLAGS, str(folder))
+    exes = build_harnesses(subj.module, subj.sig, text, "gcc", FLAGS, str(folder))
     settings = Settings(min_rounds=rounds, max_rounds=rounds, budget_s=60)
     logs = [math.log(measure(exes, subj.valid[:32], settings, seed=900 + k).combined.speedup)
             for k in range(pairs)]

@@ -43,14 +43,24 @@ def _positive_int(value: Any) -> int:
     return int(value)
 
 
-def _fraction(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if isinstance(value, bool) or not 0 <= number < 1:
-        raise ValueError(f"expected a fraction from 0 to below 1 (0.03 = 3%), got {value!r}")
-    return number
+def _float_within(accept: Callable[[float], bool], expected: str) -> Callable[[Any], float]:
+    """A converter to a float that ``accept`` takes, else ValueError ``expected ...``."""
+
+    def convert(value: Any) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")  # accepted by no range
+        if isinstance(value, bool) or not accept(number):
+            raise ValueError(f"expected {expected}, got {value!r}")
+        return number
+
+    return convert
+
+
+_fraction = _float_within(lambda x: 0 <= x < 1, "a fraction from 0 to below 1 (0.03 = 3%)")
+_positive_float = _float_within(lambda x: 0 < x < float("inf"), "a number above 0")
+_temperature = _float_within(lambda x: 0 <= x <= 5, "a temperature from 0 to 5")
 
 
 def _opt_level(value: Any) -> str:
@@ -58,26 +68,6 @@ def _opt_level(value: Any) -> str:
     if text not in ("-O1", "-O2", "-O3", "-Ofast", "keep"):
         raise ValueError(f"expected -O1, -O2, -O3, -Ofast or keep, got {value!r}")
     return text
-
-
-def _positive_float(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = 0.0
-    if isinstance(value, bool) or not 0 < number < float("inf"):
-        raise ValueError(f"expected a number above 0, got {value!r}")
-    return number
-
-
-def _temperature(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if isinstance(value, bool) or not 0 <= number <= 5:
-        raise ValueError(f"expected a temperature from 0 to 5, got {value!r}")
-    return number
 
 
 def _model_api(value: Any) -> str:
@@ -94,7 +84,8 @@ def _mode(value: Any) -> str:
     return text
 
 
-def _size(value: Any) -> int:
+def parse_size(value: Any) -> int:
+    """``500M``, ``2G``, ``1048576`` as bytes (binary units)."""
     text = str(value).strip().upper().removesuffix("B")
     scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
     number = text[:-1] if scale > 1 else text
@@ -141,7 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
             "sync: optimize during the build; cache-only: queue nothing; off: no cache"),
     Setting("cache_dir", "LLMCC_CACHE_DIR", "", _text,
             "where the cache lives ('' = the user cache folder)", is_path=True),
-    Setting("cache_max_size", "LLMCC_CACHE_MAX_SIZE", 2 << 30, _size,
+    Setting("cache_max_size", "LLMCC_CACHE_MAX_SIZE", 2 << 30, parse_size,
             "the cache's size limit, least recently used entries go first (e.g. 500M, 2G)"),
     Setting("max_functions", "LLMCC_MAX_FUNCTIONS", 8, _positive_int,
             "functions of one translation unit offered to proposers, loops and larger first"),

@@ -224,7 +224,7 @@ def optimize(
         record = cache.lookup(key) if cache is not None else None
         start = time.monotonic()
         if record is not None:
-            decision = _recorded(record, task, stages, cache)
+            decision = _recorded(record, key, task, stages, cache)
         elif cache_only:
             missed.append(fn.name)
             continue
@@ -271,7 +271,7 @@ def _choose(decision: FunctionDecision) -> None:
     decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0) if accepted else None
 
 
-def _recorded(record: dict, task: FunctionTask, stages: list[Stage],
+def _recorded(record: dict, key: str, task: FunctionTask, stages: list[Stage],
               cache: DecisionCache) -> FunctionDecision:
     """The decision as the cache recorded it; an acceptance timed on another CPU model is
     judged again (tests and timer) here, and the record updated."""
@@ -292,7 +292,7 @@ def _recorded(record: dict, task: FunctionTask, stages: list[Stage],
     _choose(decision)
     if accepted:
         cache.count("functions_retimed")
-        cache.save(cache.key(task), task, decision, 0.0)
+        cache.save(key, task, decision, 0.0)
     return decision
 
 

@@ -9,6 +9,7 @@ understand completely; tests check that both agree on every corpus line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 # labels at the start, then the head word (directive, mnemonic or prefix), then the rest
@@ -250,14 +251,18 @@ def rename_line(raw: str, mapping: dict[str, str]) -> str:
     rest = raw[m.start(3):]
     code, _ = _strip_comment(rest)
     comment = rest[len(code):]
-    if '"' in code:
-        pieces, last = [], 0
-        for s in _STRING_RE.finditer(code):
-            pieces.append(sub(code[last:s.start()]))
-            pieces.append(s.group(0))
-            last = s.end()
-        pieces.append(sub(code[last:]))
-        code = "".join(pieces)
-    else:
-        code = sub(code)
+    code = outside_strings(code, sub)
     return raw[:m.start(1)] + labels + raw[m.end(1):m.start(3)] + code + comment
+
+
+def outside_strings(code: str, change: Callable[[str], str]) -> str:
+    """``code`` with ``change`` applied to everything but its string literals."""
+    if '"' not in code:
+        return change(code)
+    pieces, last = [], 0
+    for s in _STRING_RE.finditer(code):
+        pieces.append(change(code[last:s.start()]))
+        pieces.append(s.group(0))
+        last = s.end()
+    pieces.append(change(code[last:]))
+    return "".join(pieces)

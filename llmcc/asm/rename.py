@@ -1,8 +1,11 @@
-"""Symbol renaming for harnesses and splicing: whole names only, never mnemonics or strings."""
+"""Symbol renaming for harnesses and splicing (whole names only, never mnemonics or strings),
+and normalization: what is left of a function's text when only its code matters."""
 
 from __future__ import annotations
 
-from llmcc.asm.lines import rename_line, split_lines
+import re
+
+from llmcc.asm.lines import outside_strings, rename_line, split_lines
 
 
 def rename_symbols(text: str, mapping: dict[str, str]) -> str:
@@ -61,3 +64,44 @@ def code_lines(text: str) -> list[str]:
     reader compares it (``llmcc cache diff``, ``llmcc report``)."""
     return [ln for ln in strip_line_info(text).splitlines()
             if not ln.strip().startswith((".cfi_", ".LVL", ".LVU", ".LBB", ".LBE"))]
+
+
+def normalized(text: str) -> str:
+    """``text`` reduced to its code, for telling whether two compiles gave the same function.
+
+    Line info (``.loc``, ``.file``), ``.cfi_*`` directives and comments go; local labels
+    nothing in the text refers to (``.LFB0``, ``.LVL3``) go; the compiler's made-up names
+    (``.L5``, ``.LC0``, ``CSWTCH.17``) are renumbered in order of definition; whitespace is
+    reduced to single spaces.
+    """
+    lines, _ = split_lines(strip_line_info(text))
+    lines = [line for line in lines if not line.head.startswith(".cfi_")]
+    used = {sym for line in lines if line.args for sym in line.symbols()}
+    mapping: dict[str, str] = {}
+    out: list[str] = []
+    for line in lines:
+        for label in line.labels:
+            if label.startswith(".L") and label not in used:
+                continue
+            out.append(f"{label}:")
+            _canonical(label, mapping)
+        if line.head:
+            if line.head in (".set", ".equ"):
+                _canonical(line.split_args()[0], mapping)
+            out.append(f"\t{line.head} {_squeezed(line.args)}".rstrip())
+    return rename_symbols("\n".join(out), mapping)
+
+
+def _canonical(name: str, mapping: dict[str, str]) -> None:
+    if name in mapping:
+        return
+    if name.startswith(".L"):
+        mapping[name] = f".Lv{len(mapping)}"
+    elif is_compiler_local(name):
+        mapping[name] = f"{name.split('.', 1)[0]}.v{len(mapping)}"
+
+
+def _squeezed(args: str) -> str:
+    """Whitespace runs as one space and none around commas, string literals untouched."""
+    return outside_strings(args, lambda code: re.sub(r"\s*,\s*", ",",
+                                                     re.sub(r"\s+", " ", code))).strip()

@@ -36,7 +36,7 @@ class DecisionCache:
         self.counts: dict[str, float] = {}
 
     def key(self, task: FunctionTask) -> str:
-        from llmcc.propose.variants import normalized
+        from llmcc.asm.rename import normalized
 
         compiler = self._compilers.get(task.compiler)
         if compiler is None:

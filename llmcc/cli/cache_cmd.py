@@ -22,7 +22,7 @@ from pathlib import Path
 
 from llmcc.cache.decisions import describe_speedup
 from llmcc.cache.project import ProjectCache, cache_root, evict, project_root
-from llmcc.config import _size, load
+from llmcc.config import load, parse_size
 from llmcc.errors import LlmccError
 
 
@@ -163,7 +163,7 @@ def _zero(project: ProjectCache, opts, config) -> int:
 
 def _evict(project: ProjectCache, opts, config) -> int:
     try:
-        limit = _size(opts.max_size) if opts.max_size else config.cache_max_size
+        limit = parse_size(opts.max_size) if opts.max_size else config.cache_max_size
     except ValueError as exc:
         raise LlmccError(f"--max-size: {exc}") from None
     print(f"removed {evict(project.root, limit)} entries (limit {limit / 1e6:.0f} MB)")

@@ -125,7 +125,7 @@ class ModelProposer:
             return []
 
         from llmcc.asm.parser import parse_statements
-        from llmcc.propose.variants import normalized
+        from llmcc.asm.rename import normalized
 
         inp = PromptInput.from_task(task)
         base = self._request_base(inp)

@@ -11,9 +11,8 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import NamedTuple
 
 from llmcc import subproc
-from llmcc.asm.lines import split_lines
 from llmcc.asm.module import Module
-from llmcc.asm.rename import is_compiler_local, rename_symbols, strip_line_info
+from llmcc.asm.rename import normalized
 from llmcc.driver.args import is_opt_level, recompile_flags
 from llmcc.driver.compiler import child_env
 from llmcc.files import exclusive_file
@@ -86,59 +85,6 @@ def variant_args(flags: tuple[str, ...], variant: Variant) -> VariantArgs | None
     kept = [a for a in args if not is_opt_level(a)]
     chosen = [level] if level else []
     return VariantArgs((*kept, *chosen, *extra), " ".join([*chosen, *extra]))
-
-
-def normalized(text: str) -> str:
-    """``text`` reduced to its code, for telling whether two compiles gave the same function.
-
-    Line info (``.loc``, ``.file``), ``.cfi_*`` directives and comments go; local labels
-    nothing in the text refers to (``.LFB0``, ``.LVL3``) go; the compiler's made-up names
-    (``.L5``, ``.LC0``, ``CSWTCH.17``) are renumbered in order of definition; whitespace is
-    reduced to single spaces.
-    """
-    lines, _ = split_lines(strip_line_info(text))
-    lines = [line for line in lines if not line.head.startswith(".cfi_")]
-    used = {sym for line in lines if line.args for sym in line.symbols()}
-    mapping: dict[str, str] = {}
-    out: list[str] = []
-    for line in lines:
-        for label in line.labels:
-            if label.startswith(".L") and label not in used:
-                continue
-            out.append(f"{label}:")
-            _canonical(label, mapping)
-        if line.head:
-            if line.head in (".set", ".equ"):
-                _canonical(line.split_args()[0], mapping)
-            out.append(f"\t{line.head} {_squeezed(line.args)}".rstrip())
-    return rename_symbols("\n".join(out), mapping)
-
-
-def _canonical(name: str, mapping: dict[str, str]) -> None:
-    if name in mapping:
-        return
-    if name.startswith(".L"):
-        mapping[name] = f".Lv{len(mapping)}"
-    elif is_compiler_local(name):
-        mapping[name] = f"{name.split('.', 1)[0]}.v{len(mapping)}"
-
-
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"?')
-
-
-def _squeezed(args: str) -> str:
-    """Whitespace runs as one space and none around commas, string literals untouched."""
-    pieces, last = [], 0
-    for m in _STRING_RE.finditer(args):
-        pieces.append(_squeeze_code(args[last:m.start()]))
-        pieces.append(m.group(0))
-        last = m.end()
-    pieces.append(_squeeze_code(args[last:]))
-    return "".join(pieces).strip()
-
-
-def _squeeze_code(code: str) -> str:
-    return re.sub(r"\s*,\s*", ",", re.sub(r"\s+", " ", code))
 
 
 class _Build(NamedTuple):

@@ -124,12 +124,11 @@ def time_candidate(baseline: Module, sig: Signature, candidate_text: str,
         run = Run("failed", None, (), 0, "no valid inputs to time on")
         return Timing("failed", run, None, time.monotonic() - start)
     try:
-        first_exe, second_exe = _build(baseline, sig, candidate_text, compiler, flags, workdir)
+        exes = build_harnesses(baseline, sig, candidate_text, compiler, flags, workdir)
     except ToolError as exc:
         run = Run("failed", None, (), 0, str(exc))
         return Timing("failed", run, None, time.monotonic() - start)
     inputs = _spread(valid_inputs, settings.max_inputs)
-    exes = (first_exe, second_exe)
     first = measure(exes, inputs, settings, seed)
     if first.verdict != "faster":
         return Timing(first.verdict, first, None, time.monotonic() - start)
@@ -146,7 +145,7 @@ def _spread(tests: tuple[int, ...], most: int) -> tuple[int, ...]:
     return tuple(tests[int(i * step)] for i in range(most))
 
 
-def _build(baseline: Module, sig: Signature, candidate_text: str, compiler: str,
+def build_harnesses(baseline: Module, sig: Signature, candidate_text: str, compiler: str,
            flags: tuple[str, ...], workdir: str) -> tuple[str, str]:
     """The harness twice: A's copies before B's, and the other way round."""
     function = sig.name

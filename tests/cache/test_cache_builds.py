@@ -125,25 +125,38 @@ class Counting:
         return [Candidate(task.name, BETTER, "counting:0")]
 
 
-def test_decisions_are_reused_and_retimed_on_another_cpu(tmp_path):
-    (tmp_path / "t.c").write_text(SOURCE)
-    subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=tmp_path, check=True)
-    unit = parse_module((tmp_path / "t.s").read_text())
-    timed = []
+class Builds:
+    """The pipeline on one unit with a counting proposer and a timer stub that accepts
+    (and records what it timed), against a cache folder of the test's choice."""
 
-    def timer(candidate, task, evidence):
-        timed.append(candidate.origin)
+    def __init__(self, folder):
+        self.folder = folder
+        (folder / "t.c").write_text(SOURCE)
+        subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=folder, check=True)
+        self.unit = parse_module((folder / "t.s").read_text())
+        self.proposer = Counting()
+        self.timed = []
+
+    def timer(self, candidate, task, evidence):
+        self.timed.append(candidate.origin)
         return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.5)
 
+    def build(self, cache_dir, **kw):
+        cache = DecisionCache(ProjectCache(cache_dir, self.folder), ("counting",))
+        return pipeline.optimize(
+            self.unit, proposers=[self.proposer], source=str(self.folder / "t.c"),
+            compiler="gcc", flags=("-O3",), workdir=str(self.folder), min_instructions=1,
+            cache=cache, stages=[pipeline.static_checks, pipeline.differential_tests,
+                                 self.timer], **kw)
+
+
+def test_decisions_are_reused_and_retimed_on_another_cpu(tmp_path):
+    runs = Builds(tmp_path)
+    unit, proposer, timed = runs.unit, runs.proposer, runs.timed
     project = ProjectCache(tmp_path / "cache", tmp_path)
-    proposer = Counting()
 
     def build(**kw):
-        cache = DecisionCache(project, ("counting",))
-        return pipeline.optimize(
-            unit, proposers=[proposer], source=str(tmp_path / "t.c"), compiler="gcc",
-            flags=("-O3",), workdir=str(tmp_path), min_instructions=1, cache=cache,
-            stages=[pipeline.static_checks, pipeline.differential_tests, timer], **kw)
+        return runs.build(tmp_path / "cache", **kw)
 
     assert build().rewritten == ["twice"] and proposer.calls == 1
     again = build()
@@ -181,23 +194,8 @@ def test_decisions_are_reused_and_retimed_on_another_cpu(tmp_path):
 
 
 def test_export_import_retimes_and_report(tmp_path):
-    (tmp_path / "t.c").write_text(SOURCE)
-    subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=tmp_path, check=True)
-    unit = parse_module((tmp_path / "t.s").read_text())
-    timed = []
-
-    def timer(candidate, task, evidence):
-        timed.append(candidate.origin)
-        return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.5)
-
-    proposer = Counting()
-
-    def build(cache_dir):
-        cache = DecisionCache(ProjectCache(cache_dir, tmp_path), ("counting",))
-        return pipeline.optimize(
-            unit, proposers=[proposer], source=str(tmp_path / "t.c"), compiler="gcc",
-            flags=("-O3",), workdir=str(tmp_path), min_instructions=1, cache=cache,
-            stages=[pipeline.static_checks, pipeline.differential_tests, timer])
+    runs = Builds(tmp_path)
+    build, proposer, timed = runs.build, runs.proposer, runs.timed
 
     build(tmp_path / "here")
     assert len(timed) == 1 and proposer.calls == 1
