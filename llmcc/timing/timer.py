@@ -29,10 +29,11 @@ class Settings(NamedTuple):
     batch_ns: int = 250_000  # calls per batch are calibrated to take about this long
     inputs: int = 3  # inputs timed: the baseline's slowest, its median, its 3/4 quantile
     max_inputs: int = 32  # valid inputs the harness chooses them from
-    min_rounds: int = 10  # rounds before the first look at the statistics
-    look_every: int = 5  # rounds between looks (sequential stopping)
+    pairs: int = 3  # pairs of harness processes whose rounds are pooled
+    min_rounds: int = 12  # rounds (over all pairs) before the first look at the statistics
+    look_every: int = 6  # rounds between looks (sequential stopping)
     max_rounds: int = 300
-    budget_s: float = 1.5  # per process; then the answer is "inconclusive"
+    budget_s: float = 1.5  # per measurement (and per reproduction); then "inconclusive"
 
 
 class Cell(NamedTuple):
@@ -228,32 +229,38 @@ class _Harness:
 
 def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
             seed: int) -> Run:
-    """Rounds on two harness processes, one per placement (A's copies first, then B's), in
-    random alternation, until the rule decides or the budget runs out.
+    """Rounds on ``settings.pairs`` pairs of harness processes, until the rule decides or
+    the budget runs out. A pair is one process per placement (A's copies first, then B's);
+    each round runs on the next pair, the two processes in random order.
 
-    Each cell's sample pairs the two placements: ``(log(B/A) in one + log(B/A) in the
+    A round's sample pairs the two placements: ``(log(B/A) in one + log(B/A) in the
     other) / 2``. The same code runs measurably faster at some addresses than at others
     (seen here: one copy of a two-instruction function in 16 ran 1.5x faster than the
     rest, a different one in every process); with the placements mirrored, such luck
-    favours A in one process and B in the other and cancels out.
+    favours A in one process and B in the other and cancels out. What is left still moves
+    one pair's ratio by 2-3% (physical pages differ from process to process), so rounds
+    are spread over several pairs: their pooled estimate is nearer the true ratio.
     """
     rule = Rule(settings.min_effect)
     started = time.monotonic()
-    procs: list[_Harness] = []
-    # per round, each process's nanoseconds per call: A then B for each cell
+    procs: list[_Harness] = []  # placement 0 and 1 of pair 0, then of pair 1, ...
+    # per round, the two processes' nanoseconds per call: A then B for each cell
     rows: list[tuple[list[float], list[float]]] = []
     verdict: str | None = None
     order = random.Random(seed)
     try:
         procs.append(_Harness(exes[0], inputs, settings.inputs, settings, seed))
         picked = tuple(sorted({test for test, _, _ in procs[0].cells}))
-        procs.append(_Harness(exes[1], picked, len(picked), settings, seed + 1))
-        if [c[:2] for c in procs[0].cells] != [c[:2] for c in procs[1].cells]:
-            raise ToolError("the two timing processes chose different inputs")
+        for k in range(1, 2 * max(1, settings.pairs)):
+            procs.append(_Harness(exes[k % 2], picked, len(picked), settings, seed + k))
+            if [c[:2] for c in procs[0].cells] != [c[:2] for c in procs[k].cells]:
+                raise ToolError("the timing processes chose different inputs")
+        pairs = [(procs[k], procs[k + 1]) for k in range(0, len(procs), 2)]
         while len(rows) < settings.max_rounds:
+            pair = pairs[len(rows) % len(pairs)]
             first = order.randrange(2)
-            times = {k: procs[k].round() for k in (first, 1 - first)}
-            rows.append((procs[0].per_call(times[0]), procs[1].per_call(times[1])))
+            times = {k: pair[k].round() for k in (first, 1 - first)}
+            rows.append((pair[0].per_call(times[0]), pair[1].per_call(times[1])))
             n = len(rows)
             if n >= settings.min_rounds and (n - settings.min_rounds) % settings.look_every == 0:
                 combined, same, per_cell = _intervals(rows, procs[0].cells)
