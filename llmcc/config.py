@@ -61,6 +61,14 @@ def _float_within(accept: Callable[[float], bool], expected: str) -> Callable[[A
 _fraction = _float_within(lambda x: 0 <= x < 1, "a fraction from 0 to below 1 (0.03 = 3%)")
 _positive_float = _float_within(lambda x: 0 < x < float("inf"), "a number above 0")
 _temperature = _float_within(lambda x: 0 <= x <= 5, "a temperature from 0 to 5")
+_limit_float = _float_within(lambda x: 0 <= x < float("inf"),
+                             "a number of 0 or more (0 = no limit)")
+
+
+def _limit_int(value: Any) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise ValueError(f"expected a whole number of 0 or more (0 = no limit), got {value!r}")
+    return int(value)
 
 
 def _opt_level(value: Any) -> str:
@@ -138,6 +146,19 @@ SETTINGS: tuple[Setting, ...] = (
             "functions of one translation unit offered to proposers, loops and larger first"),
     Setting("unit_budget_s", "LLMCC_UNIT_BUDGET_S", 120.0, _positive_float,
             "seconds one translation unit may spend proposing and judging"),
+    Setting("build_max_functions", "LLMCC_BUILD_MAX_FUNCTIONS", 0, _limit_int,
+            "functions one build may offer to proposers, over all its compiles, make -j "
+            "included (0 = no limit); the rest stay gcc's. One build = compiles with no pause "
+            "longer than build_gap_s between them"),
+    Setting("build_budget_s", "LLMCC_BUILD_BUDGET_S", 0.0, _limit_float,
+            "seconds one build may spend proposing and judging, summed over its compiles "
+            "(0 = no limit); no function is started once they are spent"),
+    Setting("build_gap_s", "LLMCC_BUILD_GAP_S", 300.0, _positive_float,
+            "a pause without compiles this long ends a build: the next compile starts the "
+            "build budget afresh"),
+    Setting("profile_only", "LLMCC_PROFILE_ONLY", False, _bool,
+            "with a profile from `llmcc profile`, offer only functions it has samples of "
+            "(without one, the default policy)"),
     Setting("check_build", "LLMCC_CHECK_BUILD", "", _text,
             "llmcc check: the command that rebuilds the project (e.g. 'make clean all')"),
     Setting("check_test", "LLMCC_CHECK_TEST", "", _text,

@@ -57,6 +57,9 @@ class Outcome(Enum):
     TIMING_FAILED = "timing_failed"
     PROPOSER_FAILED = "proposer_failed"
     USER_TEST_FAILED = "user_test_failed"
+    # -- functions left to gcc untried (logged once per compile, counted per function)
+    UNIT_BUDGET_SPENT = "unit_budget_spent"
+    BUILD_BUDGET_SPENT = "build_budget_spent"
 
     @property
     def description(self) -> str:
@@ -72,7 +75,7 @@ class Outcome(Enum):
 
 
 # outcome -> (description, kind); kind is "pass" (compiler ran untouched),
-# "pipeline" (llmcc compiled), "error" (llmcc fell back), or "candidate"
+# "pipeline" (llmcc compiled), "error" (llmcc fell back), "candidate", or "budget"
 _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.DISABLED: ("LLMCC_DISABLE is set", "pass"),
     Outcome.NO_INPUT: ("no input files", "pass"),
@@ -133,4 +136,8 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),
     Outcome.USER_TEST_FAILED: ("accepted, then found to break the project's own tests by "
                                "llmcc check", "candidate"),
+    Outcome.UNIT_BUDGET_SPENT: ("the translation unit's seconds (unit_budget_s) were spent; "
+                                "its remaining functions stayed gcc's", "budget"),
+    Outcome.BUILD_BUDGET_SPENT: ("the build's budget (build_max_functions, build_budget_s) "
+                                 "was spent; the remaining functions stayed gcc's", "budget"),
 }

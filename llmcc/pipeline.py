@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -21,6 +21,7 @@ from llmcc.outcome import Outcome
 from llmcc.propose import Candidate, FunctionTask, Proposer
 
 if TYPE_CHECKING:
+    from llmcc.cache.budget import BuildBudget
     from llmcc.cache.decisions import DecisionCache
     from llmcc.timing import Timing
     from llmcc.verify.harness import Counts
@@ -63,6 +64,8 @@ class PipelineResult(NamedTuple):
     module: Module
     decisions: list[FunctionDecision]
     missed: tuple[str, ...] = ()  # with cache_only: functions the cache knew nothing of
+    over_budget: tuple[str, ...] = ()  # functions left untried because a budget was spent
+    budget: Outcome | None = None  # which: UNIT_BUDGET_SPENT or BUILD_BUDGET_SPENT
 
     @property
     def rewritten(self) -> list[str]:
@@ -167,18 +170,25 @@ def selectable(module: Module, fn: Function) -> bool:
     return not fn.opaque and fn.name != "main" and not module.internal_callers(fn.name)
 
 
-def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS) -> list[Function]:
+def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS,
+            samples: Mapping[str, int] | None = None, only_sampled: bool = False
+            ) -> list[Function]:
     """The functions worth offering to proposers, best first: selectable, neither tiny nor
     huge, those with loops (where the time goes) before straight-line code, larger before
-    smaller."""
+    smaller. With a profile's ``samples`` (function -> samples, llmcc.cache.profile), the
+    functions it saw run come first, hottest first, and with ``only_sampled`` only they."""
+    samples = samples or {}
     ranked = []
     for fn in module.functions.values():
         if not selectable(module, fn):
             continue
+        heat = samples.get(fn.name, 0)
+        if only_sampled and not heat:
+            continue
         shape = module.shape(fn.name)
         if min_instructions <= shape.instructions <= MAX_INSTRUCTIONS:
-            ranked.append((not shape.loops, -shape.instructions, fn.label_index, fn))
-    return [fn for *_, fn in sorted(ranked, key=lambda r: r[:3])]
+            ranked.append((-heat, not shape.loops, -shape.instructions, fn.label_index, fn))
+    return [fn for *_, fn in sorted(ranked, key=lambda r: r[:4])]
 
 
 def optimize(
@@ -199,10 +209,15 @@ def optimize(
     cache: DecisionCache | None = None,
     cache_only: bool = False,
     exclude: tuple[str, ...] = (),
+    samples: Mapping[str, int] | None = None,
+    only_sampled: bool = False,
+    build_budget: BuildBudget | None = None,
 ) -> PipelineResult:
-    """Offer the unit's functions (``offered``) to every proposer, judge each candidate,
-    and splice in the fastest accepted one per function. At most ``max_functions`` are
-    offered, and none once ``unit_budget_s`` seconds are spent; the rest stay gcc's.
+    """Offer the unit's functions (``offered``, in a profile's order when ``samples`` are
+    given) to every proposer, judge each candidate, and splice in the fastest accepted one
+    per function. At most ``max_functions`` are offered, none once ``unit_budget_s`` seconds
+    are spent, and each new one is claimed from ``build_budget`` (shared by the compiles of
+    a build); the rest stay gcc's, named in the result's ``over_budget``.
 
     With a ``cache``, a function decided before is not offered again: its recorded choice
     is used (re-timed first if it was timed on another CPU model), and new decisions are
@@ -214,9 +229,14 @@ def optimize(
         return PipelineResult(module, decisions)
     chosen: dict[str, str] = {}
     missed: list[str] = []
+    over_budget: list[str] = []
+    budget: Outcome | None = None
     deadline = time.monotonic() + unit_budget_s
-    for fn in offered(module, min_instructions)[:max_functions]:
+    selected = offered(module, min_instructions, samples, only_sampled)[:max_functions]
+    for n, fn in enumerate(selected):
         if time.monotonic() >= deadline:
+            over_budget += [f.name for f in selected[n:]]
+            budget = budget or Outcome.UNIT_BUDGET_SPENT  # the first reason is the news
             break
         task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid,
                             min_effect)
@@ -229,7 +249,19 @@ def optimize(
             missed.append(fn.name)
             continue
         else:
-            decision = _decide(task, proposers, stages, min(budget_s, deadline - start))
+            # once the build's budget refused a function it stays spent for this compile;
+            # later functions are still looked up, since a recorded decision costs nothing
+            granted = budget_s
+            if build_budget is not None:
+                granted = None if budget is Outcome.BUILD_BUDGET_SPENT \
+                    else build_budget.claim(budget_s)
+                if granted is None:
+                    over_budget.append(fn.name)
+                    budget = Outcome.BUILD_BUDGET_SPENT
+                    continue
+            decision = _decide(task, proposers, stages, min(granted, deadline - start))
+            if build_budget is not None:
+                build_budget.spend(time.monotonic() - start)
             if cache is not None:
                 cache.save(key, task, decision, time.monotonic() - start)
                 cache.count("seconds_optimizing", time.monotonic() - start)
@@ -241,7 +273,9 @@ def optimize(
             chosen[fn.name] = decision.chosen.candidate.text
         decisions.append(decision)
     result = module.with_candidates(chosen, "llmcc") if chosen else module
-    return PipelineResult(result, decisions, tuple(missed))
+    if cache is not None and over_budget:
+        cache.count(f"skipped:{budget.value}", len(over_budget))
+    return PipelineResult(result, decisions, tuple(missed), tuple(over_budget), budget)
 
 
 def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],

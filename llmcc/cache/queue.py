@@ -9,7 +9,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from llmcc.cache.keys import digest
 from llmcc.cache.project import ProjectCache
@@ -34,9 +34,10 @@ def pending(project: ProjectCache) -> list[str]:
     return sorted(p.name for p in folder.glob("*.job")) if folder.is_dir() else []
 
 
-def claim(project: ProjectCache) -> Iterator[dict]:
+def claim(project: ProjectCache, more: Callable[[], bool] = lambda: True) -> Iterator[dict]:
     """Jobs this worker alone now holds, oldest first; each is removed once the caller
-    moves on to the next (a worker that dies leaves its claim for `--stale` recovery)."""
+    moves on to the next (a worker that dies leaves its claim for `--stale` recovery), and
+    no further one is claimed once ``more()`` says no (a spent build budget)."""
     folder = project.folder / "queue"
     while True:
         jobs = sorted(folder.glob("*.job"), key=lambda p: p.stat().st_mtime) \
@@ -60,6 +61,8 @@ def claim(project: ProjectCache) -> Iterator[dict]:
             yield data
         with contextlib.suppress(OSError):
             taken.unlink()
+        if not more():
+            return
 
 
 def requeue_stale(project: ProjectCache, age_s: float = 3600) -> int:

@@ -68,6 +68,9 @@ def _stats(project: ProjectCache, opts, config) -> int:
     rejected = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("rejected:")}
     for outcome, value in sorted(rejected.items(), key=lambda kv: -kv[1]):
         print(f"  rejected {outcome:<22} {value:g}")
+    skipped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped:")}
+    for outcome, value in sorted(skipped.items()):  # functions a spent budget left untried
+        print(f"  skipped  {outcome:<22} {value:g}")
     return 0
 
 

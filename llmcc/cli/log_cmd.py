@@ -35,6 +35,7 @@ def main(args: list[str]) -> int:
         print("\n".join(lines[-opts.tail:]) if opts.tail > 0 else "")
         return 0
     outcomes: Counter[str] = Counter()
+    budgets: Counter[str] = Counter()  # units a spent budget cut short, by which budget
     functions = rewritten = 0
     for line in lines:
         fields = dict(_FIELD_RE.findall(line))
@@ -43,6 +44,8 @@ def main(args: list[str]) -> int:
         elif " function " in line:
             functions += 1
             rewritten += fields.get("chosen", "-") != "-"
+        elif " budget " in line:
+            budgets[fields.get("outcome", "?")] += 1
     print(f"log: {path}")
     print(f"{sum(outcomes.values())} compiler invocations")
     for value, count in outcomes.most_common():
@@ -52,4 +55,6 @@ def main(args: list[str]) -> int:
             text = "?"
         print(f"  {count:6d}  {value:<20} {text}")
     print(f"{functions} functions offered to proposers, {rewritten} rewritten")
+    for value, count in budgets.most_common():
+        print(f"  {count:6d}  {value:<20} units cut short: the rest stayed gcc's")
     return 0

@@ -2,7 +2,10 @@
 left: compile each queued unit, offer its undecided functions to the proposers, verify and
 time the candidates, and record the decisions, so the next build uses them. With --watch
 it keeps waiting for new jobs until none has come for that long (a background worker:
-`llmcc optimize --watch 600 &`)."""
+`llmcc optimize --watch 600 &`). Functions come in the order of the project's profile
+(`llmcc profile`) when there is one, and the build budget (build_max_functions,
+build_budget_s) holds here too: once it is spent, the worker stops and leaves the rest of
+the queue for later."""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+from llmcc.cache.budget import BuildBudget
+from llmcc.cache.profile import load as load_profile
 from llmcc.cache.project import ProjectCache, cache_root, project_root
-from llmcc.cache.queue import claim, requeue_stale
+from llmcc.cache.queue import claim, pending, requeue_stale
 from llmcc.config import load
 
 
@@ -32,25 +37,36 @@ def main(args: list[str]) -> int:
         return 2
     project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
     requeue_stale(project)
+    budget = BuildBudget.from_config(project.folder, config)
+
+    def spent() -> bool:
+        return budget is not None and budget.spent()
+
     done = 0
     idle_since = time.monotonic()
-    while True:
-        for job in claim(project):
+    while not spent():
+        for job in claim(project, more=lambda: not spent()):
             done += 1
-            rewritten = _optimize(job, config, project, proposers)
+            result = _optimize(job, config, project, proposers, budget)
+            rewritten = result.rewritten if result else []
             project.drop_objects()  # the next build splices the new decisions in
             print(f"{job['source']}: {len(job['functions'])} functions offered, "
-                  f"{len(rewritten)} rewritten{': ' + ', '.join(rewritten) if rewritten else ''}",
-                  flush=True)
+                  f"{len(rewritten)} rewritten{': ' + ', '.join(rewritten) if rewritten else ''}"
+                  + (f"; {len(result.over_budget)} left untried ({result.budget.value})"
+                     if result and result.over_budget else ""), flush=True)
             idle_since = time.monotonic()
         if time.monotonic() - idle_since >= opts.watch:
             break
         time.sleep(min(2.0, opts.watch))
+    if spent():  # what is left stays queued (and builds queue untried functions again)
+        print(f"llmcc optimize: build budget spent ({budget.describe(budget.state())}); "
+              f"{len(pending(project))} queued units left for later")
     print(f"llmcc optimize: {done} queued units done")
     return 0
 
 
-def _optimize(job: dict, config, project: ProjectCache, proposers) -> list[str]:
+def _optimize(job: dict, config, project: ProjectCache, proposers,
+              budget: BuildBudget | None):
     from llmcc import pipeline, subproc
     from llmcc.asm.module import parse_module
     from llmcc.cache.decisions import DecisionCache
@@ -67,16 +83,18 @@ def _optimize(job: dict, config, project: ProjectCache, proposers) -> list[str]:
                            env=child_env(compiler))
         if not proc.ok:
             print(f"{job['source']}: does not compile any more; skipped", file=sys.stderr)
-            return []
+            return None
         with open(asm, encoding="utf-8", errors="surrogateescape") as fh:
             module = parse_module(fh.read())
         names = tuple(n for n in config.proposers if n != "none")
-        result = pipeline.optimize(
+        profile = load_profile(project.folder)
+        return pipeline.optimize(
             module, proposers=proposers, source=job["source"], compiler=compiler,
             flags=tuple(job["flags"]), workdir=tmp, min_valid=config.min_valid_inputs,
             min_effect=config.min_effect, max_functions=config.max_functions,
-            unit_budget_s=config.unit_budget_s, cache=DecisionCache(project, names))
-        return result.rewritten
+            unit_budget_s=config.unit_budget_s, cache=DecisionCache(project, names),
+            samples=profile.functions if profile else None, only_sampled=config.profile_only,
+            build_budget=budget)
     finally:
         os.chdir(here)
         remove_dir(tmp)

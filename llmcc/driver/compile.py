@@ -21,6 +21,7 @@ from llmcc.files import exclusive_file, private_dir, remove_dir
 from llmcc.outcome import Outcome
 
 if TYPE_CHECKING:
+    from llmcc.cache.budget import BuildBudget
     from llmcc.cache.decisions import DecisionCache
     from llmcc.cache.objects import ObjectCache
     from llmcc.cache.project import ProjectCache
@@ -145,6 +146,8 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     env = child_env(compiler)
     args = baseline_args(job, config.baseline)
     caches = open_caches(job, compiler, config)
+    if caches and caches.budget:
+        caches.budget.touch()  # this compile is part of the build, even if it offers nothing
     objects = caches.objects if caches else None
     object_key = objects.direct_key(job.args, job.sources[0].path) if objects else None
     if object_key is not None:
@@ -170,6 +173,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
 
         proposers = propose.load(config.proposers)
         results: list[SourceResult] = []
+        incomplete = False  # a budget left functions untried: the next build offers them
         for n, source in enumerate(job.sources):
             stem, step = stems[n], steps[n]
             asm_path = step[-1]
@@ -188,11 +192,19 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 cache=caches.decisions if caches else None,
                 cache_only=config.mode in ("cache-only", "async"),
                 exclude=config.exclude_rewrites,
+                samples=caches.samples() if caches and proposers else None,
+                only_sampled=config.profile_only,
+                build_budget=caches.budget if caches else None,
             )
             if outcome.missed and config.mode == "async":
                 from llmcc.cache.queue import enqueue
 
                 enqueue(caches.project, compiler, source.path, flags, outcome.missed)
+            if outcome.over_budget:  # once per unit, not per function
+                incomplete = True
+                log("budget", source=source.path, outcome=outcome.budget.value,
+                    skipped=len(outcome.over_budget), functions=",".join(outcome.over_budget),
+                    used=_budget_used(outcome.budget, caches, config))
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
                     candidates=len(decision.verdicts),
@@ -214,7 +226,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 outcome.rewritten, len(module.functions),
             ))
         exit_code = _finish(job, compiler, env, results)
-        if object_key is not None:
+        if object_key is not None and not incomplete:
             _remember(objects, object_key, job, results[0], own_depfile)
         if caches:
             caches.close(config.cache_max_size)
@@ -227,16 +239,37 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
         remove_dir(tmp)
 
 
+def _budget_used(which: Outcome, caches: Caches | None, config) -> str:
+    """What the spent budget allowed and used, for the log line."""
+    if which is Outcome.BUILD_BUDGET_SPENT and caches and caches.budget:
+        return caches.budget.describe(caches.budget.state())
+    return f"{config.unit_budget_s:g} s for the unit"
+
+
 class Caches:
     """The project's cache as one compile uses it: objects (only single-source ``-c``
-    compiles) and function decisions (made on first use: a cache hit never needs them)."""
+    compiles), function decisions (made on first use: a cache hit never needs them), the
+    build's budget (None without limits) and the profile (read on first use)."""
 
     def __init__(self, project: ProjectCache, proposers: tuple[str, ...],
-                 objects: ObjectCache | None) -> None:
+                 objects: ObjectCache | None, budget: BuildBudget | None = None) -> None:
         self.project = project
         self.proposers = proposers
         self.objects = objects
+        self.budget = budget
         self._decisions: DecisionCache | None = None
+        self._samples: dict[str, int] | None = None
+        self._samples_read = False
+
+    def samples(self) -> dict[str, int] | None:
+        """Samples per function from `llmcc profile`, or None without a profile."""
+        if not self._samples_read:
+            from llmcc.cache.profile import load
+
+            found = load(self.project.folder)
+            self._samples = found.functions if found else None
+            self._samples_read = True
+        return self._samples
 
     @property
     def decisions(self) -> DecisionCache | None:
@@ -273,10 +306,19 @@ def open_caches(job: CompileJob, compiler: str, config) -> Caches | None:
     # (gcc's dependency variables name files llmcc's manifest compile would not write)
     if len(job.sources) == 1 and not job.link and not (
             os.environ.get("DEPENDENCIES_OUTPUT") or os.environ.get("SUNPRO_DEPENDENCIES")):
+        # (an object is only kept when no build budget cut its unit short: the budget's
+        # settings do not change what a kept object holds)
         settings = tuple((s.key, v.value) for s, v in config.items()
-                         if s.key not in ("log", "temp_dir", "cache_dir", "cache_max_size"))
+                         if s.key not in ("log", "temp_dir", "cache_dir", "cache_max_size",
+                                          "build_max_functions", "build_budget_s",
+                                          "build_gap_s"))
         objects = ObjectCache(project, compiler, settings)
-    return Caches(project, names, objects)
+    budget = None
+    if config.build_max_functions or config.build_budget_s:  # imported only when asked for
+        from llmcc.cache.budget import BuildBudget
+
+        budget = BuildBudget.from_config(project.folder, config)
+    return Caches(project, names, objects, budget)
 
 
 def _from_cache(job: CompileJob, hit, caches: Caches, max_bytes: int) -> CompileResult:
