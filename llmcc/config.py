@@ -169,8 +169,13 @@ SETTINGS: tuple[Setting, ...] = (
             "llmcc check: a folder of NAME.in files with the NAME.out each must print",
             is_path=True),
     Setting("exclude_rewrites", "LLMCC_EXCLUDE_REWRITES", (), _names,
-            "decision keys (or prefixes) whose rewrites builds leave out; llmcc check sets "
-            "it while it looks for a culprit"),
+            "decision keys (or prefixes) whose rewrites builds leave out ('all' = every "
+            "one); llmcc check sets it while it looks for a culprit, llmcc bench for its A"),
+    Setting("bench_program", "LLMCC_BENCH_PROGRAM", "", _text,
+            "llmcc bench: the program the build (check_build) makes and the benchmark runs",
+            is_path=True),
+    Setting("bench_command", "LLMCC_BENCH_COMMAND", "", _text,
+            "llmcc bench: the benchmark, with {} for the program (e.g. '{} < big.input')"),
     Setting("log", "LLMCC_LOG", "", _text,
             "log file ('' = default in the user log directory, 'off' = no log)", is_path=True),
     Setting("temp_dir", "LLMCC_TEMP_DIR", "", _text,

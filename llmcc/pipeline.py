@@ -266,8 +266,9 @@ def optimize(
                 cache.save(key, task, decision, time.monotonic() - start)
                 cache.count("seconds_optimizing", time.monotonic() - start)
                 _count_verdicts(cache, decision)
-        if decision.chosen is not None and key and key.startswith(exclude):
-            decision.notes.append("left out: excluded by llmcc check")
+        if decision.chosen is not None and key and ("all" in exclude
+                                                    or key.startswith(exclude)):
+            decision.notes.append("left out: exclude_rewrites (llmcc check, llmcc bench)")
             decision.chosen = None
         if decision.chosen is not None:
             chosen[fn.name] = decision.chosen.candidate.text

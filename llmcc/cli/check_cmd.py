@@ -31,13 +31,9 @@ class Tests:
 
     def passes(self, excluded: list[str]) -> bool:
         self.runs += 1
-        env = {**os.environ, "LLMCC_EXCLUDE_REWRITES": ",".join(excluded)}
-        steps = [c for c in (self.build, self.command) if c]
-        for step in steps:
-            proc = subproc.run(["sh", "-c", step], env=env, timeout=None)
-            if not proc.ok:
-                tail = (proc.stdout + proc.stderr).decode(errors="replace").strip()
-                self.last_failure = f"`{step}` exited {proc.returncode}: {tail[-300:]}"
+        for step in (c for c in (self.build, self.command) if c):
+            self.last_failure = run_step(step, ",".join(excluded))
+            if self.last_failure:
                 return False
         return self._cases_pass()
 
@@ -53,6 +49,17 @@ class Tests:
                     f"{self.program} < {case.name} exited {proc.returncode}"
                 return False
         return True
+
+
+def run_step(command: str, excluded: str) -> str:
+    """Run ``command`` with ``sh -c``, builds leaving out the rewrites ``excluded`` names
+    (decision keys, or 'all'); '' when it succeeds, else what went wrong, on one line."""
+    env = {**os.environ, "LLMCC_EXCLUDE_REWRITES": excluded}
+    proc = subproc.run(["sh", "-c", command], env=env, timeout=None)
+    if proc.ok:
+        return ""
+    tail = " | ".join((proc.stdout + proc.stderr).decode(errors="replace").split("\n")[-4:])
+    return f"`{command}` exited {proc.returncode}: {tail.strip(' |')[-300:]}"
 
 
 def culprits(keys: list[str], tests: Tests) -> list[str]:

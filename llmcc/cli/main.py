@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "optimize": ("optimize_cmd", "work through the queue that async builds left"),
     "report": ("report_cmd", "a Markdown or HTML page of the rewrites, their evidence and cost"),
     "check": ("check_cmd", "run the project's tests; reject rewrites that break them"),
+    "bench": ("bench_cmd", "time a benchmark on the program built without and with the "
+              "rewrites"),
     "profile": ("profile_cmd", "run a command under perf; builds offer its hottest functions "
                 "first"),
     "cache": ("cache_cmd", "inspect the project's cache: stats, list, show, diff, clear, ..."),

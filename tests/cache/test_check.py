@@ -121,3 +121,17 @@ def test_check_with_stdin_stdout_cases_from_the_config(tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "filter < one.in: output differs from one.out" in checked.stdout
     assert "rejected mix" in checked.stdout and "the tests pass" in checked.stdout
+
+
+def test_exclude_all_leaves_every_rewrite_out(tmp_path):
+    (tmp_path / "llmcc.toml").write_text('proposers = ["variants"]\n')
+    env = broken_project(tmp_path)
+    built = subprocess.run(["sh", "-c", BUILD_AND_TEST], cwd=tmp_path, capture_output=True,
+                           env={**env, "LLMCC_EXCLUDE_REWRITES": "all"}, text=True)
+    assert built.stdout == "ok\n"  # gcc's mix, not the cached wrong rewrite
+    plain = subprocess.run(["gcc", "-O3", "-c", "unit.c", "-o", "gcc.o"], cwd=tmp_path)
+    assert plain.returncode == 0
+    assert (tmp_path / "unit.o").read_bytes() == (tmp_path / "gcc.o").read_bytes()
+    with_rewrites = subprocess.run(["sh", "-c", BUILD_AND_TEST], cwd=tmp_path, env=env,
+                                   capture_output=True, text=True)
+    assert "WRONG" in with_rewrites.stdout
