@@ -227,6 +227,10 @@ class _Harness:
         self.proc.kill()
 
 
+# the fewest samples whose Wilcoxon interval at 95% is finite
+_FIRST_INTERVAL = 6
+
+
 def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
             seed: int) -> Run:
     """Rounds on ``settings.pairs`` pairs of harness processes, until the rule decides or
@@ -262,15 +266,22 @@ def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
             times = {k: pair[k].round() for k in (first, 1 - first)}
             rows.append((pair[0].per_call(times[0]), pair[1].per_call(times[1])))
             n = len(rows)
-            if n >= settings.min_rounds and (n - settings.min_rounds) % settings.look_every == 0:
+            due = n >= settings.min_rounds and (n - settings.min_rounds) % settings.look_every == 0
+            # a much slower candidate makes rounds long: past the budget, look every round
+            late = time.monotonic() - started > settings.budget_s
+            if due or (late and n >= _FIRST_INTERVAL):
                 combined, same, per_cell = _intervals(rows, procs[0].cells)
                 verdict = rule.decide(combined, same, per_cell)
-                if verdict is not None or time.monotonic() - started > settings.budget_s:
+                if verdict is not None or late:
                     break
     except ToolError as exc:
         if not rows:
             return Run("failed", None, (), 0, str(exc))
-        verdict = "failed"  # the rounds so far are still reported
+        # the rounds so far are still reported; a process stopped by its CPU limit while
+        # the candidate was already clearly slower is just that
+        decided = rule.decide(*_intervals(rows, procs[0].cells)) \
+            if len(rows) >= _FIRST_INTERVAL else None
+        verdict = "slower" if decided == "slower" else "failed"
     finally:
         for proc in procs:
             proc.close()

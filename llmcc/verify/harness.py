@@ -93,6 +93,7 @@ def harness_assembly(baseline: Module, function: str, copies: list[Copy]) -> str
         snippet = strip_line_info(source.function_text(function))
         if copy.poison:
             snippet = _poisoned_data(snippet, source, copy.tag)
+        snippet = _private_tables(snippet, copy.tag, function)
         snippet = uniquify_local_labels(snippet, copy.tag, keep=(function, f"{function}.cold"))
         snippet = rename_function(snippet, function, copy.name)
         if copy.offset is not None:
@@ -100,6 +101,21 @@ def harness_assembly(baseline: Module, function: str, copies: list[Copy]) -> str
         out += [snippet, f"\t.globl\t{copy.name}"]
     out += [f"\t.globl\t{function}", ""]
     return "\n".join(out)
+
+
+def _private_tables(snippet: str, tag: str, function: str) -> str:
+    """``snippet`` with the read-only static objects it owns renamed for this copy (a
+    ``static const`` table only this function uses, such as ``crc_table``, is defined in
+    the baseline unit as well). Writable statics keep their names: their definitions clash
+    and the function stays untestable, since a private copy of its state would escape the
+    comparison of the unit's data."""
+    lines, _ = split_lines(snippet)
+    exported = {name for line in lines if line.head in (".globl", ".global")
+                for name in line.split_args()}
+    tables = {label for line in lines if line.section.startswith(".rodata")
+              for label in line.labels
+              if not label.startswith(".L") and label not in exported and label != function}
+    return rename_symbols(snippet, {name: f"{name}.{tag}" for name in tables})
 
 
 def _placed(snippet: str, name: str, offset: int) -> str:

@@ -80,6 +80,8 @@ ISA_EXTENSIONS = {
     "__AVX512VNNI__": "avx512_vnni", "__AVX512BITALG__": "avx512_bitalg",
     "__AVX512VPOPCNTDQ__": "avx512_vpopcntdq", "__AVX512BF16__": "avx512_bf16",
     "__AVX512FP16__": "avx512_fp16", "__AVXVNNI__": "avx_vnni",
+    # -fcf-protection (the default of Ubuntu's gcc): endbr64, a no-op on CPUs without CET
+    "__CET__": "ibt",
 }
 # Wider ISA levels tried, in order, for a function whose own gcc code needs more than the
 # translation unit's flags (a target attribute or pragma): the smallest that fits wins.
@@ -90,7 +92,7 @@ WIDER_LEVELS = ("-march=x86-64-v2", "-march=x86-64-v3", "-march=x86-64-v4",
 def gas_march(compiler: str, flags: tuple[str, ...]) -> str:
     """The GNU as ``-march`` value allowing exactly the ISA that ``flags`` (its -m options)
     enable, read from gcc's own feature macros."""
-    target = [f for f in flags if f.startswith("-m")]
+    target = [f for f in flags if f.startswith(("-m", "-fcf-protection", "-fno-cf-protection"))]
     proc = subproc.run([compiler, *target, "-dM", "-E", "-x", "c", os.devnull], timeout=60)
     macros = {line.split()[1] for line in proc.stdout.decode().splitlines()
               if line.startswith("#define ")}

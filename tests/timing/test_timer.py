@@ -103,6 +103,15 @@ def test_a_slower_candidate_is_never_accepted(subjects, tmp_path):
         assert all(c.cand_ns > c.base_ns for c in timing.first.cells)
 
 
+def test_a_far_slower_candidate_is_slower_within_a_few_seconds(subjects, tmp_path):
+    # about 30x slower: rounds take long, so the timer looks every round once past budget
+    subj = subjects["mix"]
+    timing = timed(subj, with_delay(subj.module.function_text("mix"), "mix", 3000), tmp_path)
+    assert timing.verdict == "slower", timing.reason
+    assert timing.speedup.speedup_high < 0.2
+    assert timing.seconds < 15
+
+
 def test_a_candidate_that_dies_while_timed_fails_timing(subjects, tmp_path):
     # the timer does not take the verifier's word: a candidate that faults is contained
     subj = subjects["mix"]

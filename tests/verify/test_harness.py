@@ -61,6 +61,10 @@ long deposit(struct acct *acc, long amount)
 void copy_block(char *dst, const char *src, unsigned long n) { memcpy(dst, src, n); dst[n] = 0; }
 const char *yes_no(int x) { return x ? "yes" : "no"; }
 double scaled(double x) { return x * 3.5 + 1.25; }
+static const unsigned short squares[16] = {0, 1, 4, 9, 16, 25, 36, 49, 64, 81, 100, 121,
+                                           144, 169, 196, 225};
+unsigned sq_sum(const unsigned char *p, int n)
+{ unsigned s = 0; for (int i = 0; i < n; i++) s += squares[p[i] & 15]; return s; }
 """
 
 
@@ -92,7 +96,7 @@ def mutate(tu, function, old, new):
 
 @pytest.mark.parametrize("function", ["sum", "scale", "my_strlen", "mk", "bump", "fill",
                                       "day_kind", "axpy", "average", "deposit", "copy_block",
-                                      "yes_no", "scaled"])
+                                      "yes_no", "scaled", "sq_sum"])
 @pytest.mark.parametrize("level", ["-O1", "-O2", "-Os"])
 def test_other_optimization_levels_are_equivalent(tu, function, level):
     result = check(tu, function, tu[3][level])
@@ -105,6 +109,15 @@ def test_changed_constant_is_a_mismatch_with_counterexample(tu):
                                       "addl\t$2, calls(%rip)"))
     assert result.outcome is Outcome.TEST_MISMATCH
     assert "by=" in result.reason  # the input that shows it
+
+
+def test_a_static_table_of_the_function_is_the_candidates_own(tu):
+    """``squares`` is defined by the baseline unit and by each copy's text: the copy's is
+    renamed, so the function is testable and a changed entry in it is caught."""
+    assert "squares:" in tu[2].function_text("sq_sum")
+    assert check(tu, "sq_sum", tu[2].function_text("sq_sum")).outcome is None
+    result = check(tu, "sq_sum", mutate(tu, "sq_sum", ".value\t225", ".value\t224"))
+    assert result.outcome is Outcome.TEST_MISMATCH
 
 
 def test_write_to_a_static_global_is_compared(tu):

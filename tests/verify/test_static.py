@@ -133,3 +133,19 @@ def test_no_corpus_function_is_rejected_statically(corpus, tmp_path):
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         problems = [p for ps in pool.map(_corpus_function_passes, jobs) for p in ps]
     assert not problems, f"{len(problems)} false rejections:\n" + "\n".join(problems[:10])
+
+
+def test_cf_protection_code_passes(tmp_path):
+    """Ubuntu's gcc defaults to -fcf-protection: its endbr64 must not read as an ISA
+    extension the target lacks, while without the flag it still does."""
+    (tmp_path / "t.c").write_text(SOURCE)
+    subprocess.run(["gcc", "-O3", "-fcf-protection", "-S", "t.c", "-o", "t.s"], cwd=tmp_path,
+                   check=True)
+    module = parse_module((tmp_path / "t.s").read_text())
+    text = module.function_text("add")
+    assert "endbr64" in text
+    for flags, ok in (((("-O3", "-fcf-protection")), True), (("-O3",), False)):
+        march = gas_march("gcc", flags)
+        finding = check_static(text, "add", module, compiler="gcc", march=march,
+                               workdir=str(tmp_path))
+        assert (finding is None) == ok, finding
