@@ -78,6 +78,13 @@ def _opt_level(value: Any) -> str:
     return text
 
 
+def _port(value: Any) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"expected a port number from 1 to 65535, got {value!r}")
+    return int(text)
+
+
 def _model_api(value: Any) -> str:
     text = str(value).strip()
     if text not in ("chat", "completions"):
@@ -198,6 +205,23 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds one request may take; a server that fails, times out or answers nothing "
             "in 10 s of a function's budget is not contacted again by this process (nor by "
             "others for 60 s)"),
+    Setting("model_grammar", "LLMCC_MODEL_GRAMMAR", False, _bool,
+            "hold the model's answers to the assembly grammar: each request carries a GBNF "
+            "grammar derived from it (llama.cpp's 'grammar' field; other servers may ignore "
+            "it)"),
+    Setting("model_path", "LLMCC_MODEL", "", _text,
+            "a GGUF file that llmcc serves itself (llmcc serve) when model_url is empty: "
+            "a build that needs the model starts the server, later compiles share it",
+            is_path=True),
+    Setting("model_port", "LLMCC_MODEL_PORT", 8477, _port,
+            "the loopback port of the server llmcc starts for model_path"),
+    Setting("model_idle_s", "LLMCC_MODEL_IDLE_S", 600.0, _limit_float,
+            "the server llmcc starts stops after this many seconds without requests "
+            "(0 = never)"),
+    Setting("model_ctx", "LLMCC_MODEL_CTX", 8192, _positive_int,
+            "the served model's context window in tokens (prompt and answer together)"),
+    Setting("model_start_s", "LLMCC_MODEL_START_S", 120.0, _positive_float,
+            "seconds to wait for the served model to load before a build goes on without it"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

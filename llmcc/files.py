@@ -40,3 +40,18 @@ def remove_dir(path: str) -> None:
         os.rmdir(path)
     except OSError:
         pass
+
+
+def state_dir(name: str) -> str:
+    """``$XDG_STATE_HOME/llmcc/NAME`` (``~/.local/state/llmcc/NAME``; the user state folder
+    on other systems): per-user state shared by every llmcc process, not created here."""
+    import sys
+
+    if sys.platform.startswith("linux"):  # platformdirs' answer, without importing it
+        state = os.environ.get("XDG_STATE_HOME", "").strip()
+        if not os.path.isabs(state):
+            state = os.path.join(os.path.expanduser("~"), ".local", "state")
+        return os.path.join(state, "llmcc", name)
+    import platformdirs
+
+    return os.path.join(platformdirs.user_state_dir("llmcc", appauthor=False), name)

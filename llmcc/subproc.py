@@ -50,6 +50,10 @@ class Running:
         with contextlib.suppress(ValueError):  # already collected
             self._proc.communicate()
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def elapsed(self) -> float:
         return time.monotonic() - self._start
 
@@ -127,6 +131,25 @@ def start(
     except PermissionError:
         raise ToolError(f"cannot run {args[0]!r}: permission denied") from None
     return Running(args, proc, timeout, stdin)
+
+
+def spawn(args: Sequence[str], *, log_file: str, env: Mapping[str, str] | None = None,
+          cwd: str = "/") -> Running:
+    """Start a program that outlives llmcc (a server): in a session of its own, so a build's
+    Ctrl-C does not reach it, with stdin from /dev/null and its output in ``log_file``
+    (truncated), never in a pipe a build's reader would wait on."""
+    from llmcc.errors import ToolError
+
+    with open(log_file, "wb") as out:  # (an OSError here is about the log, not the program)
+        try:
+            proc = subprocess.Popen(list(args), stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                    env=dict(env) if env is not None else None, cwd=cwd)
+        except FileNotFoundError:
+            raise ToolError(f"cannot run {args[0]!r}: not found") from None
+        except PermissionError:
+            raise ToolError(f"cannot run {args[0]!r}: permission denied") from None
+    return Running(args, proc, None, None)
 
 
 def run(args: Sequence[str], **kwargs) -> ProcResult:

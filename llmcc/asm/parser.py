@@ -11,7 +11,7 @@ import os
 import sys
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.asm.syntax import (
     Decorated,
@@ -26,6 +26,9 @@ from llmcc.asm.syntax import (
     Statement,
 )
 from llmcc.errors import AsmParseError
+
+if TYPE_CHECKING:
+    from llmcc.asm.ebnf import GrammarDefinition
 
 GRAMMAR_FILE = "gas.lark"
 
@@ -196,3 +199,57 @@ def _to_parse_error(exc, text: str) -> AsmParseError:
     else:
         reason = "unexpected end of text"
     return AsmParseError(reason, max(line, 1), max(column, 1), context.expandtabs(1))
+
+
+# -- the grammar as data (for translations such as GBNF) -----------------------------------
+
+def grammar_definition() -> GrammarDefinition:
+    """``gas.lark`` as llmcc.asm.ebnf data, read through lark's own grammar loader and
+    lexer set-up, so a translation sees the terminals in the order lark tries them and the
+    sets its contextual lexer weighs together."""
+    import lark
+
+    from llmcc.asm import ebnf
+
+    built = lark.Lark(grammar_text(), parser="lalr", lexer="contextual",
+                      maybe_placeholders=True)
+    order = sorted(built.terminals, key=lambda t: (  # lark.lexer.BasicLexer's order
+        -t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    terminals = tuple(ebnf.Terminal(t.name, t.pattern.to_regexp(), t.priority) for t in order)
+    by_literal = {t.pattern.raw: t.name for t in order if t.pattern.raw}
+    try:
+        lexers = built.parser.lexer.lexers.values()  # one per parser state
+    except AttributeError as exc:  # a lark whose contextual lexer is laid out otherwise
+        raise ValueError(f"lark {lark.__version__}: no contextual lexers found") from exc
+    contexts = tuple({frozenset(t.name for t in lx.terminals) for lx in lexers})
+
+    def node(tree) -> ebnf.Node:
+        if isinstance(tree, lark.Token) or not isinstance(tree, lark.Tree):
+            if isinstance(tree, lark.grammar.Symbol):
+                return ebnf.Sym(tree.name, tree.is_term)
+            raise ValueError(f"unexpected grammar element {tree!r}")
+        kids = tree.children
+        if tree.data == "expansions":
+            options = tuple(node(k) for k in kids)
+            return options[0] if len(options) == 1 else ebnf.Alt(options)
+        if tree.data == "alias":  # only names the tree node; the language is the expansion
+            return node(kids[0])
+        if tree.data == "expansion":
+            items = tuple(node(k) for k in kids)
+            return items[0] if len(items) == 1 else ebnf.Seq(items)
+        if tree.data == "value":
+            return node(kids[0])
+        if tree.data == "maybe":
+            return ebnf.Repeat(node(kids[0]), 0, 1)
+        if tree.data == "literal":
+            return ebnf.Sym(by_literal[kids[0].value], True)
+        if tree.data == "expr" and len(kids) == 2:
+            low, high = {"?": (0, 1), "*": (0, None), "+": (1, None)}[kids[1].value]
+            return ebnf.Repeat(node(kids[0]), low, high)
+        if tree.data == "expr" and len(kids) == 3:  # item ~ n or item ~ n..m
+            return ebnf.Repeat(node(kids[0]), int(kids[1]), int(kids[2]))
+        raise ValueError(f"grammar construct {tree.data!r} has no EBNF translation")
+
+    rules = {str(name): node(tree) for name, _params, tree, _opts in built.grammar.rule_defs}
+    return ebnf.GrammarDefinition("start", rules, terminals, tuple(built.ignore_tokens),
+                                  contexts)

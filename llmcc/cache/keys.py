@@ -75,3 +75,15 @@ def cpu_model() -> str:
             pass
         _CPU = model or platform.processor() or platform.machine()
     return _CPU
+
+
+def proposer_ids(config) -> tuple[str, ...]:
+    """The configured proposers as a decision key names them: each name, with the settings
+    that change what that proposer offers (``model+grammar`` when model_grammar is on), so
+    decisions made one way are not reused for the other."""
+    ids = []
+    for name in config.proposers:
+        if name == "none":
+            continue
+        ids.append("model+grammar" if name == "model" and config.model_grammar else name)
+    return tuple(ids)

@@ -28,6 +28,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("profile_cmd", "run a command under perf; builds offer its hottest functions "
                 "first"),
     "cache": ("cache_cmd", "inspect the project's cache: stats, list, show, diff, clear, ..."),
+    "serve": ("serve_cmd", "serve a GGUF model on loopback for the model proposer "
+                           "(--status, --stop)"),
+    "export": ("export_cmd", "turn a Hugging Face checkpoint into a GGUF (--gguf DIR OUT)"),
     "help": ("help_cmd", "show this help"),
 }
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from llmcc.cache.budget import BuildBudget
+from llmcc.cache.keys import proposer_ids
 from llmcc.cache.profile import load as load_profile
 from llmcc.cache.project import ProjectCache, cache_root, project_root
 from llmcc.cache.queue import claim, pending, requeue_stale
@@ -86,7 +87,7 @@ def _optimize(job: dict, config, project: ProjectCache, proposers,
             return None
         with open(asm, encoding="utf-8", errors="surrogateescape") as fh:
             module = parse_module(fh.read())
-        names = tuple(n for n in config.proposers if n != "none")
+        names = proposer_ids(config)
         profile = load_profile(project.folder)
         return pipeline.optimize(
             module, proposers=proposers, source=job["source"], compiler=compiler,

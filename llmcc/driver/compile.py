@@ -297,11 +297,12 @@ def open_caches(job: CompileJob, compiler: str, config) -> Caches | None:
         return None
     from pathlib import Path
 
+    from llmcc.cache.keys import proposer_ids
     from llmcc.cache.objects import ObjectCache
     from llmcc.cache.project import ProjectCache, cache_root, project_root
 
     project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
-    names = tuple(n for n in config.proposers if n != "none")
+    names = proposer_ids(config)
     objects = None
     # (gcc's dependency variables name files llmcc's manifest compile would not write)
     if len(job.sources) == 1 and not job.link and not (

@@ -8,10 +8,10 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from llmcc.files import state_dir
 from llmcc.propose.base import Candidate, FunctionTask
 from llmcc.propose.prompt import (
     COMPLETION_PRIMER,
@@ -20,6 +20,9 @@ from llmcc.propose.prompt import (
     completion_prompt,
     extract_assembly,
 )
+
+if TYPE_CHECKING:
+    from llmcc.propose.server import ServeSettings
 
 # Another process's failure (the marker file) keeps a server uncontacted this long.
 BREAKER_S = 60.0
@@ -32,15 +35,25 @@ _MIN_REQUEST_S = 0.05
 _RETRY_PAUSE_S = 0.1
 _ERROR_BODY_CHARS = 200
 
-NO_MODEL = "no model configured (set model_url / LLMCC_MODEL_URL)"
+NO_MODEL = ("no model configured (set model_url / LLMCC_MODEL_URL, or model_path / "
+            "LLMCC_MODEL to a GGUF file that llmcc serves)")
 
 # servers this process stopped contacting: url -> why
 _DOWN: dict[str, str] = {}
+# models llmcc could not serve, this process: settings -> why
+_NOT_SERVED: dict[ServeSettings, str] = {}
+# models llmcc serves: settings -> when this process last found the server answering. Within
+# half the idle time-out it cannot have stopped by itself, so it is not looked up again: a
+# server that died meanwhile is then a failed request, which trips the breaker (a crash is not
+# answered with a restart in every compile).
+_SERVED_AT: dict[ServeSettings, float] = {}
 
 
 def forget_failures() -> None:
     """Let this process contact every server again (the marker files stay)."""
     _DOWN.clear()
+    _NOT_SERVED.clear()
+    _SERVED_AT.clear()
 
 
 class ModelSettings(NamedTuple):
@@ -51,6 +64,10 @@ class ModelSettings(NamedTuple):
     temperature: float = 0.7
     max_tokens: int = 2048
     timeout_s: float = 60.0  # per request
+    # the GGUF llmcc serves itself at ``url`` (started on first need), when model_url is ""
+    serve: ServeSettings | None = None
+    log: str = ""  # the log setting: a server found failing is written there, once
+    grammar: bool = False  # send the answer's GBNF grammar (llmcc.propose.gbnf) with requests
 
     @classmethod
     def from_config(cls, config: Any = None) -> ModelSettings:
@@ -58,10 +75,18 @@ class ModelSettings(NamedTuple):
             from llmcc.config import load
 
             config = load()
-        return cls(url=config.model_url.strip().rstrip("/"), api=config.model_api,
+        url = config.model_url.strip().rstrip("/")
+        serve = None
+        if not url and config.model_path.strip():
+            from llmcc.propose.server import ServeSettings
+
+            serve = ServeSettings.from_config(config)
+            url = serve.url
+        return cls(url=url, api=config.model_api,
                    name=config.model_name.strip(), samples=config.model_samples,
                    temperature=config.model_temperature, max_tokens=config.model_max_tokens,
-                   timeout_s=config.model_timeout_s)
+                   timeout_s=config.model_timeout_s, serve=serve, log=config.log,
+                   grammar=config.model_grammar)
 
 
 class _ServerDown(Exception):
@@ -91,13 +116,15 @@ class ModelProposer:
     def __init__(self, settings: ModelSettings | None = None, *,
                  marker_dir: str | None = None) -> None:
         self.settings = ModelSettings.from_config() if settings is None else settings
-        self.marker_dir = marker_dir if marker_dir is not None else _default_marker_dir()
+        self.marker_dir = marker_dir if marker_dir is not None else state_dir("model-down")
         self.last_error: str | None = None
         self.last_counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
 
     @property
     def label(self) -> str:
-        return self.settings.name or self.settings.url
+        serve = self.settings.serve
+        return self.settings.name or (os.path.basename(serve.model) if serve else
+                                      self.settings.url)
 
     def propose(self, task: FunctionTask, budget_s: float) -> list[Candidate]:
         deadline = time.monotonic() + budget_s
@@ -122,6 +149,8 @@ class ModelProposer:
         if age is not None:
             self.last_error = (f"model server {s.url} not contacted: it failed {age:.0f} s ago "
                                f"in another process (retried after {BREAKER_S:.0f} s)")
+            return []
+        if s.serve is not None and not self._served(s.serve):
             return []
 
         from llmcc.asm.parser import parse_statements
@@ -152,6 +181,8 @@ class ModelProposer:
                 self.last_error = str(exc)
                 break
             counts["answers"] += 1
+            if s.serve is not None:
+                _SERVED_AT[s.serve] = time.monotonic()
             asm = None if text is None else extract_assembly(text, task.name)
             if asm is None:
                 counts["no_assembly"] += 1
@@ -169,6 +200,32 @@ class ModelProposer:
             candidates.append(Candidate(task.name, asm, f"model:{self.label}:seed={seed}"))
         return candidates
 
+    def _served(self, serve: ServeSettings) -> bool:
+        """Make sure llmcc's own server for ``serve`` answers (the first compile that needs it
+        starts it, the others wait for it); False, with ``last_error``, when it cannot be
+        had: the build goes on without the model. The process that tried to start it has
+        logged why."""
+        from llmcc.propose import server
+
+        last = _SERVED_AT.get(serve)
+        if last is not None and (not serve.idle_s or time.monotonic() - last < serve.idle_s / 2):
+            return True
+        why = _NOT_SERVED.get(serve)
+        if why is None:
+            try:
+                server.ensure(serve, log=self._log)
+                _SERVED_AT[serve] = time.monotonic()
+                return True
+            except server.ServerError as exc:
+                why = _NOT_SERVED[serve] = str(exc)
+        self.last_error = f"model server not started: {why}"
+        return False
+
+    def _log(self, event: str, **fields: object) -> None:
+        from llmcc import log
+
+        log.write(log.log_path(self.settings.log), event, **fields)
+
     def _request_base(self, inp: PromptInput) -> dict[str, Any]:
         s = self.settings
         body: dict[str, Any] = {"temperature": s.temperature, "max_tokens": s.max_tokens,
@@ -180,6 +237,13 @@ class ModelProposer:
             body["stop"] = ["\n```"]
         else:
             body["messages"] = chat_messages(inp)
+        if s.grammar:
+            from llmcc.propose import gbnf
+
+            # llama.cpp's field (vLLM's guided decoding reads other fields and other grammar
+            # dialects); a completion continues the prompt's opened fence
+            body["grammar"] = gbnf.grammar(fenced=s.api != "completions",
+                                           function=inp.function)
         return body
 
     def _endpoint(self) -> str:
@@ -279,6 +343,7 @@ class ModelProposer:
 
     def _trip(self, reason: str) -> None:
         _DOWN[self.settings.url] = reason
+        self._log("model_down", url=self.settings.url, reason=reason)
         path = self._marker_path()
         tmp = f"{path}.{os.getpid()}.tmp"
         with contextlib.suppress(OSError):
@@ -313,15 +378,3 @@ def _opener(url: str):
     if host in ("localhost", "::1") or host.startswith("127."):
         return urllib.request.build_opener(urllib.request.ProxyHandler({}))
     return urllib.request.build_opener()
-
-
-def _default_marker_dir() -> str:
-    """$XDG_STATE_HOME/llmcc/model-down (the user state folder on other systems)."""
-    if sys.platform.startswith("linux"):
-        state = os.environ.get("XDG_STATE_HOME", "").strip()
-        if not os.path.isabs(state):
-            state = os.path.join(os.path.expanduser("~"), ".local", "state")
-        return os.path.join(state, "llmcc", "model-down")
-    import platformdirs
-
-    return os.path.join(platformdirs.user_state_dir("llmcc", appauthor=False), "model-down")
