@@ -25,12 +25,17 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check_cmd", "run the project's tests; reject rewrites that break them"),
     "bench": ("bench_cmd", "time a benchmark on the program built without and with the "
               "rewrites"),
+    "cache": ("cache_cmd", "inspect the project's cache: stats, list, show, diff, clear, ..."),
     "profile": ("profile_cmd", "run a command under perf; builds offer its hottest functions "
                 "first"),
-    "cache": ("cache_cmd", "inspect the project's cache: stats, list, show, diff, clear, ..."),
     "serve": ("serve_cmd", "serve a GGUF model on loopback for the model proposer "
                            "(--status, --stop)"),
+    "train": ("train_cmd", "train a Hugging Face model on the reward: ppo, grpo, rrhf, sft"),
     "export": ("export_cmd", "turn a Hugging Face checkpoint into a GGUF (--gguf DIR OUT)"),
+    "dataset": ("dataset_cmd", "tasks for training and eval: build from C sources, import "
+                "the research's benchmark"),
+    "eval": ("eval_cmd", "sample, verify and time a model's answers on tasks; rates and "
+             "speedups"),
     "help": ("help_cmd", "show this help"),
 }
 
