@@ -291,9 +291,13 @@ def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],
             decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_FAILED.value}: {exc}")
             continue
         why = getattr(proposer, "last_error", None)  # e.g. a model server that is down
+        # what became of the answers (the model proposer's: answers, no_assembly, ...)
+        counts = getattr(proposer, "last_counts", None) or {}
+        fates = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k != "requests")
         decision.notes.append(
             f"{proposer.name}: {len(candidates)} candidates in "
             f"{time.monotonic() - start:.2f}s" + (f" ({why})" if why else "")
+            + (f" [{fates}]" if fates else "")
         )
         for cand in candidates:
             decision.verdicts.append(judge(cand, task, stages))

@@ -210,7 +210,8 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                     candidates=len(decision.verdicts),
                     chosen=decision.chosen.candidate.origin if decision.chosen else "-",
                     rejected=",".join(v.outcome.value for v in decision.verdicts
-                                      if not v.accepted) or "-")
+                                      if not v.accepted) or "-",
+                    notes="; ".join(decision.notes) or "-")
             final_path = os.path.join(tmp, stem + ".final.s")
             with open(final_path, "w", encoding="utf-8", errors="surrogateescape") as fh:
                 fh.write(outcome.module.emit())
