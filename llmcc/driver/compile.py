@@ -173,7 +173,6 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
 
         proposers = propose.load(config.proposers)
         results: list[SourceResult] = []
-        incomplete = False  # a budget left functions untried: the next build offers them
         for n, source in enumerate(job.sources):
             stem, step = stems[n], steps[n]
             asm_path = step[-1]
@@ -196,12 +195,15 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 only_sampled=config.profile_only,
                 build_budget=caches.budget if caches else None,
             )
-            if outcome.missed and config.mode == "async":
+            # what the build did not try waits for `llmcc optimize`: async mode's misses,
+            # and in sync mode what a budget cut off (the object is still cached, so a
+            # rebuild after `make clean` is as fast as ever)
+            left = outcome.missed if config.mode == "async" else outcome.over_budget
+            if left and caches:
                 from llmcc.cache.queue import enqueue
 
-                enqueue(caches.project, compiler, source.path, flags, outcome.missed)
+                enqueue(caches.project, compiler, source.path, flags, left)
             if outcome.over_budget:  # once per unit, not per function
-                incomplete = True
                 log("budget", source=source.path, outcome=outcome.budget.value,
                     skipped=len(outcome.over_budget), functions=",".join(outcome.over_budget),
                     used=_budget_used(outcome.budget, caches, config))
@@ -227,7 +229,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 outcome.rewritten, len(module.functions),
             ))
         exit_code = _finish(job, compiler, env, results)
-        if object_key is not None and not incomplete:
+        if object_key is not None:
             _remember(objects, object_key, job, results[0], own_depfile)
         if caches:
             caches.close(config.cache_max_size)

@@ -19,6 +19,7 @@ from llmcc import subproc
 from llmcc.asm.lines import DATA_DIRECTIVES, SECTION_SWITCHES, is_unanalysed, split_lines
 from llmcc.asm.module import Module
 from llmcc.asm.rename import (
+    is_compiler_local,
     rename_function,
     rename_symbols,
     strip_line_info,
@@ -114,7 +115,8 @@ def _private_tables(snippet: str, tag: str, function: str) -> str:
                 for name in line.split_args()}
     tables = {label for line in lines if line.section.startswith(".rodata")
               for label in line.labels
-              if not label.startswith(".L") and label not in exported and label != function}
+              if not label.startswith(".L") and not is_compiler_local(label)
+              and label not in exported and label != function}
     return rename_symbols(snippet, {name: f"{name}.{tag}" for name in tables})
 
 

@@ -4,6 +4,7 @@ pause longer than build_gap_s."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -141,19 +142,28 @@ def test_compiles_of_one_build_share_the_budget_and_a_later_build_gets_a_new_one
                              capture_output=True, text=True).stdout
     assert "build_budget_spent" in summary and "4 functions offered" in summary
 
-    # the same build goes on: still spent; cut units were not cached, so they say so again
-    _compile_together(tmp_path, ["a", "b"], env)
-    assert len(_offered(tmp_path)) == 4 and _skipped(tmp_path) == cut * 2
+    # what was cut off waits in the queue; the objects were cached, so the same build
+    # going on (make -B) compiles nothing and spends nothing
+    from llmcc.cache.queue import pending
 
-    # after a pause longer than the gap, a new build offers what was left
+    project = ProjectCache(tmp_path / "cache", tmp_path)
+    queued = [json.loads((project.folder / "queue" / name).read_text())["functions"]
+              for name in pending(project)]
+    assert sum(len(functions) for functions in queued) == 2, queued
+    _compile_together(tmp_path, ["a", "b"], env)
+    assert len(_offered(tmp_path)) == 4 and _skipped(tmp_path) == cut
+    assert "outcome=cached" in (tmp_path / "llmcc.log").read_text().splitlines()[-1]
+
+    # after a pause longer than the gap, llmcc optimize has a new budget for what was left
     time.sleep(1.2)
-    _compile_together(tmp_path, ["a", "b"], _env(tmp_path, build_max_functions=4,
-                                                 build_gap_s=1))
+    done = subprocess.run([LLMCC, "optimize"], cwd=tmp_path, capture_output=True, text=True,
+                          env=_env(tmp_path, build_max_functions=4, build_gap_s=1),
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
     offered = _offered(tmp_path)
     assert len(offered) == 6 and len(set(offered)) == 6, offered
-    assert _skipped(tmp_path) == cut * 2
-    folder = ProjectCache(tmp_path / "cache", tmp_path).folder
-    assert BuildBudget(folder, 4, 0, 60).state().build == 2
+    assert pending(project) == []
+    assert BuildBudget(project.folder, 4, 0, 60).state().build == 2
 
 
 def test_the_queue_worker_stops_when_the_budget_is_spent_and_leaves_the_rest_queued(tmp_path):
