@@ -38,8 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--split", choices=("eval", "train", "all"), default="eval",
                         help="which tasks (default: eval)")
     parser.add_argument("--limit", type=_positive, metavar="N", help="the first N tasks only")
-    parser.add_argument("--api", choices=("chat", "completions"), default="chat",
-                        help="endpoint of a URL model (default: chat)")
+    parser.add_argument("--api", choices=("chat", "completions"),
+                        help="prompt form: chat messages or the completion prompt (default: "
+                             "chat, but completions for a folder written by llmcc train, "
+                             "which trains on the completion prompt)")
     parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--max-tokens", type=_positive, default=2048)
     parser.add_argument("--workers", type=int, metavar="N",

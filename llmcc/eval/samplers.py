@@ -91,7 +91,7 @@ class ServerSampler:
     """Answers from an OpenAI-compatible server, one request per seed 0..k-1, through the
     model proposer's client. A server that cannot be reached is an error naming its URL."""
 
-    def __init__(self, url: str, *, api: str = "chat", name: str = "",
+    def __init__(self, url: str, *, api: str | None = "chat", name: str = "",
                  temperature: float = 0.7, max_tokens: int = 2048,
                  timeout_s: float = 120.0) -> None:
         from llmcc.files import private_dir
@@ -99,7 +99,7 @@ class ServerSampler:
 
         self.url = url.rstrip("/")
         self.name = self.url
-        self.api = api
+        self.api = api = api or "chat"
         settings = ModelSettings(url=self.url, api=api, name=name, temperature=temperature,
                                  max_tokens=max_tokens, timeout_s=timeout_s)
         # a private breaker folder: another process's failure must not skip this evaluation
@@ -161,12 +161,13 @@ class GgufSampler(ServerSampler):
 
 
 class HFSampler:
-    """Answers generated with transformers from a Hugging Face model folder: the chat
-    messages through the tokenizer's chat template when it has one, else the completion
-    prompt (whose answer starts inside the assembly fence)."""
+    """Answers generated with transformers from a Hugging Face model folder: with ``api``
+    "chat", the chat messages through the tokenizer's chat template when it has one; else
+    the completion prompt (whose answer starts inside the assembly fence), which is what
+    ``llmcc train`` trains on and so the default for the folders it writes."""
 
-    def __init__(self, folder: str, *, temperature: float = 0.7, max_tokens: int = 2048,
-                 seed: int = 0) -> None:
+    def __init__(self, folder: str, *, api: str | None = None, temperature: float = 0.7,
+                 max_tokens: int = 2048, seed: int = 0) -> None:
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -181,6 +182,8 @@ class HFSampler:
             raise LlmccError(f"{folder}: the model does not load: "
                              f"{str(exc).splitlines()[0] if str(exc) else exc!r}") from None
         self.model.eval()
+        trained_here = os.path.isfile(os.path.join(folder, "llmcc-train.json"))
+        self.api = api or ("completions" if trained_here else "chat")
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._torch = torch
@@ -188,7 +191,7 @@ class HFSampler:
 
     def sample(self, task: dict, k: int) -> list[str]:
         tok = self.tokenizer
-        chat = bool(getattr(tok, "chat_template", None))
+        chat = self.api == "chat" and bool(getattr(tok, "chat_template", None))
         if chat:
             ids = tok.apply_chat_template(task["messages"], add_generation_prompt=True,
                                           return_tensors="pt", return_dict=True)
@@ -221,6 +224,6 @@ def sampler_for(model: str, **kwargs) -> Sampler:
         if not os.path.isfile(os.path.join(model, "config.json")):
             raise LlmccError(f"{model}: not a Hugging Face model folder (no config.json)")
         return HFSampler(model, **{k: v for k, v in kwargs.items()
-                                   if k in ("temperature", "max_tokens")})
+                                   if k in ("api", "temperature", "max_tokens")})
     raise LlmccError(f"--model {model}: expected variants, an http(s) URL, a .gguf file or a "
                      "Hugging Face model folder")
