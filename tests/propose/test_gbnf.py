@@ -338,3 +338,16 @@ def test_the_setting_and_the_cache_key(tmp_path):
     plain = load(tmp_path, {"LLMCC_PROPOSERS": "none,model"})
     assert ModelSettings.from_config(plain).grammar is False
     assert proposer_ids(plain) == ("model",)
+    # which model is part of the identity: another server, name or GGUF is another key
+    url = {"LLMCC_PROPOSERS": "model", "LLMCC_MODEL_URL": "http://127.0.0.1:8000/v1/"}
+    assert proposer_ids(load(tmp_path, url)) == ("model[http://127.0.0.1:8000/v1]",)
+    named = load(tmp_path, {**url, "LLMCC_MODEL_NAME": "qwen"})
+    assert proposer_ids(named) == ("model[qwen@http://127.0.0.1:8000/v1]",)
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF" + bytes(60))
+    served = proposer_ids(load(tmp_path, {"LLMCC_PROPOSERS": "model",
+                                          "LLMCC_MODEL": str(gguf)}))
+    gguf.write_bytes(b"GGUF" + bytes(61))  # retrained in place
+    assert served != proposer_ids(load(tmp_path, {"LLMCC_PROPOSERS": "model",
+                                                   "LLMCC_MODEL": str(gguf)}))
+    assert served[0].startswith(f"model[{gguf}:64:")
