@@ -37,13 +37,14 @@ class DecisionCache:
 
     def key(self, task: FunctionTask) -> str:
         from llmcc.asm.rename import normalized
+        from llmcc.propose.prompt import PROMPT_VERSION  # what a model was asked
 
         compiler = self._compilers.get(task.compiler)
         if compiler is None:
             compiler = compiler_identity(task.compiler, self.project.shared)
             self._compilers[task.compiler] = compiler
         return digest("function", DECISION_FORMAT, __version__, normalized(task.baseline_text),
-                      compiler, task.flags, self.proposer_ids, task.min_valid,
+                      compiler, task.flags, self.proposer_ids, PROMPT_VERSION, task.min_valid,
                       task.min_effect)
 
     def lookup(self, key: str) -> dict | None:
