@@ -120,8 +120,8 @@ class RecordingModel(ModelProposer):
             self.ended += data["choices"][0]["finish_reason"] != "length"
         return data
 
-    def _sample(self, body, deadline, answered):
-        text = super()._sample(body, deadline, answered)
+    def answer(self, body, deadline, answered=False):
+        text = super().answer(body, deadline, answered)
         self.answers.append(text or "")
         return text
 

@@ -109,7 +109,7 @@ def differential_tests(candidate: Candidate, task: FunctionTask, evidence: Evide
     """Generated inputs through baseline and candidate, ABI checked (llmcc.verify.harness)."""
     from llmcc.verify.harness import run_differential
 
-    sig = _signature(task.source, task.name, task.compiler, task.flags)
+    sig = signature(task.source, task.name, task.compiler, task.flags)
     result = run_differential(task.module, sig, candidate.text, compiler=task.compiler,
                               flags=task.flags, workdir=task.workdir, min_valid=task.min_valid)
     evidence.tests = result.counts
@@ -121,7 +121,8 @@ def differential_tests(candidate: Candidate, task: FunctionTask, evidence: Evide
 
 
 @functools.cache
-def _signature(source: str, function: str, compiler: str, flags: tuple[str, ...]):
+def signature(source: str, function: str, compiler: str, flags: tuple[str, ...]):
+    """The function's signature from DWARF, once per process (every stage and tool asks)."""
     from llmcc.verify.signature import signature_of
 
     return signature_of(source, function, compiler, flags)
@@ -131,17 +132,18 @@ def timing(candidate: Candidate, task: FunctionTask, evidence: Evidence) -> Verd
     """A/B timing against the baseline on the valid inputs (llmcc.timing)."""
     from llmcc.timing import Settings, time_candidate
 
-    sig = _signature(task.source, task.name, task.compiler, task.flags)
+    sig = signature(task.source, task.name, task.compiler, task.flags)
     result = time_candidate(task.module, sig, candidate.text, evidence.valid_inputs,
                             compiler=task.compiler, flags=task.flags, workdir=task.workdir,
                             settings=Settings(min_effect=task.min_effect))
     evidence.timing = result
     speedup = result.speedup.speedup if result.speedup else None
-    return Verdict(candidate, _TIMING_OUTCOMES[result.verdict], "timing", result.reason,
+    return Verdict(candidate, TIMING_OUTCOMES[result.verdict], "timing", result.reason,
                    speedup)
 
 
-_TIMING_OUTCOMES = {
+# the timer's verdicts as outcomes: every one is of a candidate that passed correctness
+TIMING_OUTCOMES = {
     "faster": Outcome.ACCEPTED,
     "not_faster": Outcome.NOT_FASTER,
     "slower": Outcome.SLOWER,

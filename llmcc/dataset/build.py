@@ -135,10 +135,10 @@ def preprocess(source: str, compiler: str, flags: tuple[str, ...]) -> str:
 def _verified_harness(task: FunctionTask):
     """The function's signature and its differential harness run on the baseline against
     itself: a task is only as good as the tests that will judge its candidates."""
-    from llmcc.pipeline import _signature
+    from llmcc.pipeline import signature
     from llmcc.verify.harness import run_differential
 
-    sig = _signature(task.source, task.name, task.compiler, task.flags)
+    sig = signature(task.source, task.name, task.compiler, task.flags)
     if not sig.testable:
         raise LlmccError(f"untestable: the function {sig.untestable_reason}")
     result = run_differential(task.module, sig, task.baseline_text, compiler=task.compiler,

@@ -16,6 +16,7 @@ from llmcc.dataset.records import DatasetError, baseline_hash
 from llmcc.errors import LlmccError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
+from llmcc.pipeline import TIMING_OUTCOMES
 from llmcc.propose.base import Candidate, FunctionTask
 from llmcc.propose.prompt import extract_assembly
 
@@ -28,9 +29,7 @@ COMPILE_FAILURES = frozenset({
 RUNTIME_FAILURES = frozenset({Outcome.CANDIDATE_CRASH, Outcome.CANDIDATE_TIMEOUT,
                               Outcome.ABI_VIOLATION, Outcome.UNTESTABLE})
 # it passed every correctness check; these differ only in what the timer said
-CORRECT = frozenset({Outcome.ACCEPTED, Outcome.NOT_FASTER, Outcome.SLOWER,
-                     Outcome.MIXED_SPEED, Outcome.TIMING_INCONCLUSIVE,
-                     Outcome.NOT_REPRODUCED, Outcome.TIMING_FAILED})
+CORRECT = frozenset(TIMING_OUTCOMES.values())
 
 COPY_STAGE = "copy"  # the stage of an answer that is the baseline's own code
 TIMERS_ENV = "LLMCC_REWARD_TIMERS"  # timers of answers that may run at once on this machine

@@ -185,7 +185,7 @@ def _test(exe: str, stdin: bytes, want: bytes, exit_status: int, base_s: float,
 
 def _timed(task: dict, setup: Setup, exe: str):
     from llmcc.dataset.judge import Judgement, timing_slot
-    from llmcc.pipeline import _TIMING_OUTCOMES  # the timer's verdicts as outcomes
+    from llmcc.pipeline import TIMING_OUTCOMES  # the timer's verdicts as outcomes
 
     min_effect = float(task.get("min_effect", 0.03))
     slowest = sorted(range(len(setup.tests)), key=lambda n: -setup.seconds[n])[:TIMED_TESTS]
@@ -201,7 +201,7 @@ def _timed(task: dict, setup: Setup, exe: str):
     reason = (f"speedup {s.speedup:.3f}x [{s.speedup_low:.3f}, {s.speedup_high:.3f}] over "
               f"{rounds} rounds x {len(inputs)} tests (whole-program runs)") if s else \
         "could not time the programs"
-    return Judgement(_TIMING_OUTCOMES[verdict].value, "timing", reason, timing=verdict,
+    return Judgement(TIMING_OUTCOMES[verdict].value, "timing", reason, timing=verdict,
                      speedup=s.speedup if s else None, ci_low=s.speedup_low if s else None,
                      ci_high=s.speedup_high if s else None, tests_passed=len(setup.tests),
                      tests_total=len(setup.tests))

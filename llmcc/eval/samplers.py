@@ -107,26 +107,18 @@ class ServerSampler:
         self._client = ModelProposer(settings, marker_dir=self._marker_dir)
 
     def sample(self, task: dict, k: int) -> list[str]:
-        from llmcc.propose import model
+        from llmcc.propose.model import ModelError
 
-        s = self._client.settings
-        body: dict = {"temperature": s.temperature, "max_tokens": s.max_tokens,
-                      "stream": False}
-        if s.name:
-            body["model"] = s.name
-        if self.api == "completions":
-            body["prompt"] = task["prompt"]
-            body["stop"] = ["\n```"]
-        else:
-            body["messages"] = task["messages"]
+        client = self._client
+        body = client.request_body(prompt=task["prompt"]) if self.api == "completions" \
+            else client.request_body(messages=task["messages"])
         answers = []
         for seed in range(k):
-            deadline = time.monotonic() + s.timeout_s + 1.0
+            deadline = time.monotonic() + client.settings.timeout_s + 1.0
             try:
                 # the client's one request (retry, time-out and error handling included)
-                text = self._client._sample({**body, "seed": seed}, deadline,
-                                            answered=bool(answers))
-            except (model._ServerDown, model._BudgetSpent, model._Unusable) as exc:
+                text = client.answer({**body, "seed": seed}, deadline, answered=bool(answers))
+            except ModelError as exc:
                 raise LlmccError(str(exc)) from None
             answers.append(text or "")
         return answers
@@ -182,7 +174,9 @@ class HFSampler:
             raise LlmccError(f"{folder}: the model does not load: "
                              f"{str(exc).splitlines()[0] if str(exc) else exc!r}") from None
         self.model.eval()
-        trained_here = os.path.isfile(os.path.join(folder, "llmcc-train.json"))
+        from llmcc.train.checkpoint import MANIFEST
+
+        trained_here = os.path.isfile(os.path.join(folder, MANIFEST))
         self.api = api or ("completions" if trained_here else "chat")
         self.temperature = temperature
         self.max_tokens = max_tokens

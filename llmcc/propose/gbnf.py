@@ -36,9 +36,10 @@ from llmcc.propose.gbnf_lexis import (
     chars_of,
     lexis,
 )
+from llmcc.propose.prompt import CLOSING_FENCE, COMPLETION_PRIMER
 
-FENCE_OPEN = "```asm\n"
-FENCE_CLOSE = "\n```"
+FENCE_OPEN = COMPLETION_PRIMER  # a completion prompt opened it already
+FENCE_CLOSE = CLOSING_FENCE
 
 # GBNF names of the two whitespace rules the derivation adds
 _WS, _WS1 = "ws", "ws1"

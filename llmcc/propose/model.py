@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from llmcc.files import state_dir
 from llmcc.propose.base import Candidate, FunctionTask
 from llmcc.propose.prompt import (
+    CLOSING_FENCE,
     COMPLETION_PRIMER,
     PromptInput,
     chat_messages,
@@ -89,15 +90,19 @@ class ModelSettings(NamedTuple):
                    grammar=config.model_grammar)
 
 
-class _ServerDown(Exception):
+class ModelError(Exception):
+    """A request that gave no answer; the message names the server and why."""
+
+
+class _ServerDown(ModelError):
     """The server could not be reached or did not answer in time: trips the breaker."""
 
 
-class _BudgetSpent(Exception):
+class _BudgetSpent(ModelError):
     """A request ran out of the proposer's budget (not the server's fault)."""
 
 
-class _Unusable(Exception):
+class _Unusable(ModelError):
     """The server answered, but not with something usable (4xx, repeated 5xx, bad JSON)."""
 
 
@@ -168,7 +173,7 @@ class ModelProposer:
                 break
             counts["requests"] += 1
             try:
-                text = self._sample({**base, "seed": seed}, deadline,
+                text = self.answer({**base, "seed": seed}, deadline,
                                     answered=counts["answers"] > 0)
             except _ServerDown as exc:
                 self._trip(str(exc))
@@ -227,32 +232,43 @@ class ModelProposer:
         log.write(log.log_path(self.settings.log), event, **fields)
 
     def _request_base(self, inp: PromptInput) -> dict[str, Any]:
+        if self.settings.api == "completions":
+            return self.request_body(prompt=completion_prompt(inp), function=inp.function)
+        return self.request_body(messages=chat_messages(inp), function=inp.function)
+
+    def request_body(self, *, prompt: str = "", messages: list[dict[str, str]] | None = None,
+                     function: str = "") -> dict[str, Any]:
+        """A request with these settings for a ready completion ``prompt`` (completions
+        API) or chat ``messages``; with model_grammar, constrained to an answer defining
+        ``function``."""
         s = self.settings
         body: dict[str, Any] = {"temperature": s.temperature, "max_tokens": s.max_tokens,
                                 "stream": False}
         if s.name:
             body["model"] = s.name
         if s.api == "completions":
-            body["prompt"] = completion_prompt(inp)
-            body["stop"] = ["\n```"]
+            body["prompt"] = prompt
+            body["stop"] = [CLOSING_FENCE]
         else:
-            body["messages"] = chat_messages(inp)
-        if s.grammar:
+            body["messages"] = messages
+        if s.grammar and function:
             from llmcc.propose import gbnf
 
             # llama.cpp's field (vLLM's guided decoding reads other fields and other grammar
             # dialects); a completion continues the prompt's opened fence
-            body["grammar"] = gbnf.grammar(fenced=s.api != "completions",
-                                           function=inp.function)
+            body["grammar"] = gbnf.grammar(fenced=s.api != "completions", function=function)
         return body
 
     def _endpoint(self) -> str:
         path = "/completions" if self.settings.api == "completions" else "/chat/completions"
         return self.settings.url + path
 
-    def _sample(self, body: dict[str, Any], deadline: float, answered: bool) -> str | None:
-        """The text of one answer (with the completion primer put back); None when the
-        answer holds no text."""
+    def answer(self, body: dict[str, Any], deadline: float, answered: bool = False
+               ) -> str | None:
+        """The text of one answer to ``body`` (with the completion primer put back); None
+        when the answer holds no text. Retries, time-outs and errors as for the proposer's
+        own requests: a request that gives nothing raises ModelError. ``answered``: an
+        earlier request of the same caller was answered (a time-out is then the budget's)."""
         data = self._request(body, deadline, answered)
         try:
             choice = data["choices"][0]

@@ -84,6 +84,8 @@ def chat_messages(inp: PromptInput | FunctionTask) -> list[dict[str, str]]:
 # A completion prompt ends inside the answer's fence; prepend this to the completion before
 # reading it back with extract_assembly.
 COMPLETION_PRIMER = "```asm\n"
+# where a completion's answer ends: the stop string of completion requests
+CLOSING_FENCE = "\n```"
 
 
 def completion_prompt(inp: PromptInput | FunctionTask) -> str:

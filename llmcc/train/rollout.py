@@ -146,13 +146,13 @@ def _remote(config: TrainConfig, prompts: list[str], n: int, step: int,
             greedy: bool) -> list[str]:
     """Completions of plain-text prompts from the server's /completions endpoint, one
     request per sample with its own seed (llama.cpp's server ignores ``n``)."""
-    from llmcc.propose.model import ModelProposer, ModelSettings
+    from llmcc.propose.model import ModelError, ModelProposer, ModelSettings
     from llmcc.propose.prompt import COMPLETION_PRIMER
 
     url = config.generate_with.rstrip("/")
-    settings = ModelSettings(url=url, api="completions", name=config.generate_model,
-                             samples=n, temperature=config.temperature,
-                             max_tokens=config.max_new_tokens, timeout_s=600.0)
+    # the body is built here (top_p, a seed per sample, no stop string): the client is used
+    # for its requests only
+    settings = ModelSettings(url=url, api="completions", timeout_s=600.0)
     client = ModelProposer(settings)
     texts = []
     for i, prompt in enumerate(prompts):
@@ -165,9 +165,9 @@ def _remote(config: TrainConfig, prompts: list[str], n: int, step: int,
                 body["model"] = config.generate_model
             try:
                 # the proposer's client: retries, no proxy for local servers, clear errors
-                text = client._sample(body, time.monotonic() + settings.timeout_s,
-                                      answered=bool(texts))
-            except Exception as exc:
+                text = client.answer(body, time.monotonic() + settings.timeout_s,
+                                     answered=bool(texts))
+            except ModelError as exc:
                 raise GenerationServerError(f"{url}: {exc}") from None
             if text is None:
                 raise GenerationServerError(f"{url}: the answer holds no completion text")

@@ -285,8 +285,8 @@ class _Answers(ModelProposer):
 
     answers: list[str]
 
-    def _sample(self, body, deadline, answered):
-        text = super()._sample(body, deadline, answered)
+    def answer(self, body, deadline, answered=False):
+        text = super().answer(body, deadline, answered)
         self.answers.append(text or "")
         return text
 
