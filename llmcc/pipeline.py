@@ -32,6 +32,8 @@ DEFAULT_PROPOSER_BUDGET_S = 30.0
 # proposer rarely returns a whole correct function and verifying it takes long
 MIN_INSTRUCTIONS = 4
 MAX_INSTRUCTIONS = 3000
+# in exclude_rewrites (LLMCC_EXCLUDE_REWRITES): leave out every rewrite (llmcc bench)
+EXCLUDE_ALL = "all"
 
 
 class Verdict(NamedTuple):
@@ -268,7 +270,7 @@ def optimize(
                 cache.save(key, task, decision, time.monotonic() - start)
                 cache.count("seconds_optimizing", time.monotonic() - start)
                 _count_verdicts(cache, decision)
-        if decision.chosen is not None and key and ("all" in exclude
+        if decision.chosen is not None and key and (EXCLUDE_ALL in exclude
                                                     or key.startswith(exclude)):
             decision.notes.append("left out: exclude_rewrites (llmcc check, llmcc bench)")
             decision.chosen = None

@@ -58,19 +58,12 @@ class BuildBudget:
                    config.build_gap_s)
 
     def touch(self) -> None:
-        """A compile is running: the build goes on, or, after a pause longer than the gap, a
-        new one starts here. Going on costs a stat and a utime, no lock (a lost touch only
-        lets a build end a little earlier than it would have)."""
-        try:
-            idle = time.time() - self.path.stat().st_mtime
-        except OSError:
-            return  # nothing counted yet: the first claim starts the build
+        """A compile is running: the build goes on. Costs a stat and a utime, no lock (a
+        lost touch only lets a build end a little earlier than it would have). After a
+        pause longer than the gap nothing is touched: every read then sees a new build."""
         with contextlib.suppress(OSError):
-            if idle <= self.gap_s:
+            if time.time() - self.path.stat().st_mtime <= self.gap_s:
                 os.utime(self.path)
-                return
-            with self._lock():
-                self._write(self._read())  # read under the lock: one new build, not two
 
     def claim(self, want_s: float) -> float | None:
         """Take one function out of the budget: the seconds its proposers may use (``want_s``

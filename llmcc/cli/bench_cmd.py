@@ -17,10 +17,8 @@ import tempfile
 
 from llmcc.cli.check_cmd import run_step
 from llmcc.config import load
+from llmcc.pipeline import EXCLUDE_ALL
 from llmcc.timing.program import PLACEHOLDER, ProgramTiming, time_programs
-
-# LLMCC_EXCLUDE_REWRITES value that leaves every rewrite out (llmcc.pipeline)
-ALL_REWRITES = "all"
 
 
 def main(args: list[str]) -> int:
@@ -44,7 +42,7 @@ def main(args: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="llmcc-bench-") as tmp:
         copies = {}
-        for which, excluded in (("without", ALL_REWRITES), ("with", "")):
+        for which, excluded in (("without", EXCLUDE_ALL), ("with", "")):
             failure = run_step(config.check_build, excluded)
             if failure:
                 print(f"llmcc bench: error: the build {which} rewrites failed: {failure}",

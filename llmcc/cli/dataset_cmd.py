@@ -70,16 +70,16 @@ def main(args: list[str]) -> int:
         result = build_tasks(opts.sources, flags=tuple(flags), compiler=compiler,
                              eval_fraction=opts.split_eval, with_variants=opts.with_variants,
                              root=opts.root, min_valid=config.min_valid_inputs,
-                             min_effect=config.min_effect, progress=_progress)
+                             min_effect=config.min_effect, progress=progress)
         what = f"{len(opts.sources)} source(s)"
     else:
         from llmcc.dataset.importer import import_tasks
 
         result = import_tasks(opts.file, compiler=compiler, flags=("-O3", *flags),
                               eval_fraction=opts.split_eval, limit=opts.limit,
-                              progress=_progress)
+                              progress=progress)
         what = opts.file
-    _progress("")
+    progress("")
     for line in result.skipped:
         print(f"llmcc dataset: left out {line}", file=sys.stderr)
     if not result.tasks:
@@ -94,7 +94,7 @@ def main(args: list[str]) -> int:
     return 0
 
 
-def _progress(what: str) -> None:
+def progress(what: str) -> None:
     """One status line on a terminal, overwritten by the next ("" clears it)."""
     if sys.stderr.isatty():
         print(f"\r\033[K{what}", end="", file=sys.stderr, flush=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from llmcc.cli.dataset_cmd import progress
 from llmcc.errors import LlmccError
 
 
@@ -64,21 +64,16 @@ def main(args: list[str]) -> int:
     sampler = sampler_for(opts.model, **kwargs)
     try:
         result = evaluate(tasks, sampler, opts.samples, workers=opts.workers,
-                          progress=None if opts.json else _progress)
+                          progress=None if opts.json else progress)
     finally:
         sampler.close()
-    _progress("")
+    progress("")
     if opts.json:
         print(json.dumps({"data": opts.data, "split": opts.split, **result.as_json()},
                          indent=2))
     else:
         print(table(result, opts.data, opts.split))
     return 0
-
-
-def _progress(what: str) -> None:
-    if sys.stderr.isatty():
-        print(f"\r\033[K{what}", end="", file=sys.stderr, flush=True)
 
 
 def _pct(x: float | None) -> str:

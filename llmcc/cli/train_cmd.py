@@ -15,9 +15,9 @@ import sys
 from typing import Any
 
 from llmcc.errors import LlmccError
+from llmcc.reward import DESIGNS
 from llmcc.train.config import ALGOS, CRITICS, TrainConfig
-
-REWARD_DESIGNS = ("guided", "speedup", "perfrl")  # llmcc.reward.DESIGNS, without importing it
+from llmcc.train.metrics import LOG
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="tasks.jsonl (llmcc dataset build); "
                    "the tasks of split 'train' are used")
     p.add_argument("--out", required=True, help="the output folder (a model folder again)")
-    p.add_argument("--reward", choices=REWARD_DESIGNS, default="guided",
+    p.add_argument("--reward", choices=DESIGNS, default="guided",
                    help="reward design (llmcc.reward)")
     p.add_argument("--reward-workers", type=int, default=None, metavar="N",
                    help="processes judging answers (default: one per CPU)")
@@ -116,7 +116,7 @@ def main(args: list[str]) -> int:
                       "value_loss") and v is not None}
     if shown:
         print("  last step: " + ", ".join(f"{k} {v:.4g}" for k, v in shown.items()))
-    print(f"  log: {result.out}/train-log.jsonl" + (f", plot: {result.plot}" if result.plot
+    print(f"  log: {result.out}/{LOG}" + (f", plot: {result.plot}" if result.plot
                                                     else ""))
     return 0
 

@@ -310,19 +310,16 @@ def open_caches(job: CompileJob, compiler: str, config) -> Caches | None:
     # (gcc's dependency variables name files llmcc's manifest compile would not write)
     if len(job.sources) == 1 and not job.link and not (
             os.environ.get("DEPENDENCIES_OUTPUT") or os.environ.get("SUNPRO_DEPENDENCIES")):
-        # (an object is only kept when no build budget cut its unit short: the budget's
-        # settings do not change what a kept object holds)
+        # (the budget's settings do not change what a kept object holds: what a budget cut
+        # off is queued, and llmcc optimize drops the objects once it has decided)
         settings = tuple((s.key, v.value) for s, v in config.items()
                          if s.key not in ("log", "temp_dir", "cache_dir", "cache_max_size",
                                           "build_max_functions", "build_budget_s",
                                           "build_gap_s"))
         objects = ObjectCache(project, compiler, settings)
-    budget = None
-    if config.build_max_functions or config.build_budget_s:  # imported only when asked for
-        from llmcc.cache.budget import BuildBudget
+    from llmcc.cache.budget import BuildBudget
 
-        budget = BuildBudget.from_config(project.folder, config)
-    return Caches(project, names, objects, budget)
+    return Caches(project, names, objects, BuildBudget.from_config(project.folder, config))
 
 
 def _from_cache(job: CompileJob, hit, caches: Caches, max_bytes: int) -> CompileResult:

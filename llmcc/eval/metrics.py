@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from llmcc.timing.stats import median
+
 # PIE's (and PerfRL's) threshold for an "optimized" program: 10% faster
 PIE_OPT_SPEEDUP = 1.10
 
@@ -46,14 +48,6 @@ def _rate(flags: list[bool]) -> float:
 
 def _geomean(xs: list[float]) -> float | None:
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
-
-
-def _median(xs: list[float]) -> float | None:
-    if not xs:
-        return None
-    ys = sorted(xs)
-    mid = len(ys) // 2
-    return ys[mid] if len(ys) % 2 else (ys[mid - 1] + ys[mid]) / 2
 
 
 def best_correct_speedup(samples: list[Sample]) -> float | None:
@@ -95,7 +89,7 @@ def compute(by_task: dict[str, list[Sample]]) -> dict:
         "speedup": {
             "timed_samples": len(timed),
             "geomean": _geomean(timed),
-            "median": _median(timed),
+            "median": median(timed) if timed else None,
             "shipped_geomean": _geomean(shipped),
         },
         "research": {

@@ -91,7 +91,6 @@ class TrainConfig:
         need(0 <= self.lora_dropout < 1, "lora_dropout", "in [0, 1)")
         need(self.algo != "grpo" or self.samples >= 2, "samples",
              "at least 2 for GRPO (advantages are relative to the group)")
-        need(self.algo != "rrhf" or self.samples >= 1, "samples", "at least 1")
 
     @property
     def policy_lr(self) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from llmcc.dataset.records import DatasetError
+from llmcc.dataset.records import DatasetError, select
 from llmcc.dataset.records import load_tasks as read_tasks
 
 # A completion prompt ends inside the answer's opening fence (llmcc.propose.prompt's
@@ -13,20 +13,18 @@ from llmcc.dataset.records import load_tasks as read_tasks
 CLOSING_FENCE = "```"
 
 
-def load_tasks(path: str, split: str | None = "train") -> list[dict]:
-    """The tasks of ``split`` (all with None) in the tasks file ``path``, read and checked by
-    llmcc.dataset.records; DatasetError naming the file when there are none."""
+def load_tasks(path: str) -> list[dict]:
+    """The train split of the tasks file ``path``, read and checked by llmcc.dataset.records;
+    DatasetError naming the file when there are none."""
     tasks = read_tasks(path)
     for task in tasks:
         best = task.get("best")
         if best is not None and not (isinstance(best, dict) and isinstance(best.get("text"), str)):
             raise DatasetError(f"{path}: task {task['id']!r}: 'best' must be null or an "
                                "object with a text")
-    if split is None:
-        return tasks
-    chosen = [t for t in tasks if t["split"] == split]
+    chosen = select(tasks, "train")
     if not chosen:
-        raise DatasetError(f"{path}: none of its {len(tasks)} tasks is in split {split!r}")
+        raise DatasetError(f"{path}: none of its {len(tasks)} tasks is in split 'train'")
     return chosen
 
 
