@@ -182,6 +182,7 @@ def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS,
     smaller. With a profile's ``samples`` (function -> samples, llmcc.cache.profile), the
     functions it saw run come first, hottest first, and with ``only_sampled`` only they."""
     samples = samples or {}
+    only_sampled = only_sampled and bool(samples)  # no profile: the default policy
     ranked = []
     for fn in module.functions.values():
         if not selectable(module, fn):

@@ -198,7 +198,8 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             # what the build did not try waits for `llmcc optimize`: async mode's misses,
             # and in sync mode what a budget cut off (the object is still cached, so a
             # rebuild after `make clean` is as fast as ever)
-            left = outcome.missed if config.mode == "async" else outcome.over_budget
+            left = {"async": (*outcome.missed, *outcome.over_budget),
+                    "sync": outcome.over_budget}.get(config.mode, ())
             if left and caches:
                 from llmcc.cache.queue import enqueue
 

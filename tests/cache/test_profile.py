@@ -124,6 +124,9 @@ def test_offered_puts_sampled_functions_first_and_profile_only_keeps_just_them(p
     assert [f.name for f in pipeline.offered(unit, samples=hot)] == ["hot_spin", "big_loops"]
     assert [f.name for f in pipeline.offered(unit, samples=hot, only_sampled=True)] \
         == ["hot_spin"]
+    # profile_only without a profile is the default policy, as its help says
+    assert [f.name for f in pipeline.offered(unit, only_sampled=True)] \
+        == ["big_loops", "hot_spin"]
     # in a build: profile_only leaves unsampled functions alone
     assert llmcc(project, "profile", "--", "./prog").returncode == 0
     built = llmcc(project, "-O2", "-c", "lib.c", "-o", "lib.o", profile_only="true")
