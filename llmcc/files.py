@@ -6,6 +6,7 @@ small compile's share of llmcc's time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 
@@ -55,3 +56,19 @@ def state_dir(name: str) -> str:
     import platformdirs
 
     return os.path.join(platformdirs.user_state_dir("llmcc", appauthor=False), name)
+
+
+def replace_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``path`` whole, atomically: a reader sees the old file or the new one, never
+    half of either (a temporary file beside it, then a rename)."""
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
@@ -319,7 +320,7 @@ def write_gguf(out: str, hp: Hparams, tensors: Iterable[Tensor], tokenizer_dir: 
         special.add_to_gguf(writer, quiet=True)
         for p in plan:
             writer.add_tensor_info(p.gguf_name, p.shape, p.dtype,
-                                   int(p.dtype.itemsize) * _count(p.shape))
+                                   int(p.dtype.itemsize) * math.prod(p.shape))
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_ti_data_to_file()
@@ -362,13 +363,6 @@ def _add_metadata(writer: Any, hp: Hparams, vocab: Vocab, name: str, outtype: st
     writer.add_tokenizer_pre(vocab.pre)
     writer.add_token_list(vocab.tokens)
     writer.add_token_types(vocab.types)
-
-
-def _count(shape: tuple[int, ...]) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 # -- the whole export --------------------------------------------------------------------

@@ -133,18 +133,18 @@ def start(
     return Running(args, proc, timeout, stdin)
 
 
-def spawn(args: Sequence[str], *, log_file: str, env: Mapping[str, str] | None = None,
-          cwd: str = "/") -> Running:
+def spawn(args: Sequence[str], *, log_file: str) -> Running:
     """Start a program that outlives llmcc (a server): in a session of its own, so a build's
     Ctrl-C does not reach it, with stdin from /dev/null and its output in ``log_file``
-    (truncated), never in a pipe a build's reader would wait on."""
+    (truncated), never in a pipe a build's reader would wait on; it runs in / and inherits
+    llmcc's environment."""
     from llmcc.errors import ToolError
 
     with open(log_file, "wb") as out:  # (an OSError here is about the log, not the program)
         try:
             proc = subprocess.Popen(list(args), stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True,
-                                    env=dict(env) if env is not None else None, cwd=cwd)
+                                    cwd="/")
         except FileNotFoundError:
             raise ToolError(f"cannot run {args[0]!r}: not found") from None
         except PermissionError:

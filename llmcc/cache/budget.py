@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from llmcc.files import replace_text
+
 # waiting longer for a lock that each holder keeps for one read and one write means
 # something is wrong; the function then stays gcc's (a budget must not be overrun)
 LOCK_TIMEOUT_S = 10.0
@@ -128,7 +130,5 @@ class BuildBudget:
         return state
 
     def _write(self, state: BudgetState) -> None:
-        tmp = self.path.with_name(f".{STATE_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(state._asdict()))
-        os.replace(tmp, self.path)  # readers never see half a file; the mtime is now
+        replace_text(self.path, json.dumps(state._asdict()))  # the mtime is now
 

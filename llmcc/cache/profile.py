@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import time
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
+
+from llmcc.files import replace_text
 
 PROFILE_FILE = "profile.json"
 PROFILE_FORMAT = 1  # bump when the record changes meaning; older records are ignored
@@ -115,9 +116,7 @@ def load(folder: Path) -> Profile | None:
 def save(folder: Path, profile: Profile) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     record = {"format": PROFILE_FORMAT, **profile._asdict()}
-    tmp = folder / f".{PROFILE_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, folder / PROFILE_FILE)  # a build reads the old profile or the new one
+    replace_text(folder / PROFILE_FILE, json.dumps(record, indent=1))
 
 
 def clear(folder: Path) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from llmcc.cache.keys import digest
 from llmcc.cache.store import Store
+from llmcc.files import replace_text
 
 # counters a compile adds to (llmcc cache stats); anything else is keyed by outcome
 COUNTERS = ("object_hits", "object_misses", "function_hits", "function_misses",
@@ -59,9 +60,7 @@ class ProjectCache:
         marker = self.folder / "project.json"
         if not marker.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".project.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps({"root": str(self.project)}))
-            os.replace(tmp, marker)
+            replace_text(marker, json.dumps({"root": str(self.project)}))
 
     # -- counters ------------------------------------------------------------------------
     # Each compile appends one line of counts with a single O_APPEND write (atomic for a

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 from llmcc.cache.keys import digest
 from llmcc.cache.project import ProjectCache
+from llmcc.files import replace_text
 
 
 def enqueue(project: ProjectCache, compiler: str, source: str, flags: tuple[str, ...],
@@ -23,9 +24,7 @@ def enqueue(project: ProjectCache, compiler: str, source: str, flags: tuple[str,
     folder = project.folder / "queue"
     folder.mkdir(parents=True, exist_ok=True)
     name = digest("job", job["cwd"], compiler, source, job["flags"])[:24]
-    tmp = folder / f".{name}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(job))
-    os.replace(tmp, folder / f"{name}.job")
+    replace_text(folder / f"{name}.job", json.dumps(job))
     project.remember_project()
 
 

@@ -11,7 +11,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from llmcc.files import state_dir
+from llmcc.files import replace_text, state_dir
 from llmcc.propose.base import Candidate, FunctionTask
 from llmcc.propose.prompt import (
     CLOSING_FENCE,
@@ -360,13 +360,9 @@ class ModelProposer:
     def _trip(self, reason: str) -> None:
         _DOWN[self.settings.url] = reason
         self._log("model_down", url=self.settings.url, reason=reason)
-        path = self._marker_path()
-        tmp = f"{path}.{os.getpid()}.tmp"
         with contextlib.suppress(OSError):
             os.makedirs(self.marker_dir, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(f"{time.time():.3f} {self.settings.url}\n")
-            os.replace(tmp, path)
+            replace_text(self._marker_path(), f"{time.time():.3f} {self.settings.url}\n")
 
 
 def _key(text: str, normalized) -> str:

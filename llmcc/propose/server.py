@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from llmcc.errors import LlmccError, ToolError
-from llmcc.files import state_dir
+from llmcc.files import replace_text, state_dir
 
 HOST = "127.0.0.1"
 # Answered by llmcc's wrapper around the app, without waiting for the model: /v1/models waits
@@ -376,14 +376,8 @@ def _same_file(a: str, b: str) -> bool:
 
 def _write_text(path: str, text: str) -> None:
     """Replace ``path`` atomically; never raises (state is advisory)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    with contextlib.suppress(OSError):
+        replace_text(path, text)
 
 
 def _remove_state(port: int, pid: int) -> None:
