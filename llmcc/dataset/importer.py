@@ -178,7 +178,7 @@ def import_rows(rows: list, stem: str, *, compiler: str = "gcc",
             seen.add(task_id)
             if progress:
                 progress(task_id)
-            baseline = _compile_program(program, compiler, flags, workdir)
+            baseline = compile_program(program, compiler, flags, workdir)
             if baseline.startswith("error: "):
                 skipped.append(f"{task_id}: {baseline[7:]}")
                 continue
@@ -196,7 +196,7 @@ def import_rows(rows: list, stem: str, *, compiler: str = "gcc",
     return BuildResult(tasks, skipped)
 
 
-def _compile_program(program: str, compiler: str, flags: tuple[str, ...], workdir: str) -> str:
+def compile_program(program: str, compiler: str, flags: tuple[str, ...], workdir: str) -> str:
     """The program's whole assembly, or ``"error: ..."`` with gcc's first error."""
     src = os.path.join(workdir, "program.c")
     out = os.path.join(workdir, "program.s")

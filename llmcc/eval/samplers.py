@@ -56,7 +56,7 @@ class VariantsSampler:
 def program_variants(task: dict) -> list[str]:
     """A program task's whole assembly under each of the variants' settings, without the
     baseline's own code and repeats."""
-    from llmcc import subproc
+    from llmcc.dataset.importer import compile_program
     from llmcc.dataset.judge import code_key
     from llmcc.files import private_dir, remove_dir
     from llmcc.propose.variants import VARIANTS, variant_args
@@ -65,20 +65,13 @@ def program_variants(task: dict) -> list[str]:
     seen = {code_key(task["baseline"])}
     out: list[str] = []
     try:
-        src = os.path.join(workdir, "program.c")
-        with open(src, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.write(task["program"])
         for variant in VARIANTS:
             va = variant_args(tuple(task["flags"]), variant)
             if va is None:
                 continue
-            asm = os.path.join(workdir, "variant.s")
-            proc = subproc.run([task["compiler"], *va.args, "-w", "-S", src, "-o", asm],
-                               timeout=120)
-            if not proc.ok:
+            text = compile_program(task["program"], task["compiler"], va.args, workdir)
+            if text.startswith("error: "):
                 continue
-            with open(asm, encoding="utf-8", errors="surrogateescape") as fh:
-                text = fh.read()
             if code_key(text) not in seen:
                 seen.add(code_key(text))
                 out.append(text)
