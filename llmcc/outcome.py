@@ -124,9 +124,10 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
                          "candidate"),
     Outcome.NOT_FASTER: ("correct, but not significantly faster than the baseline by the "
                          "minimum effect", "candidate"),
-    Outcome.SLOWER: ("correct, but significantly slower than the baseline", "candidate"),
-    Outcome.MIXED_SPEED: ("correct and faster overall, but significantly slower on some input "
-                          "or entry offset", "candidate"),
+    Outcome.SLOWER: ("correct, but shown slower than the baseline by more than the minimum "
+                     "effect at the same entry offsets", "candidate"),
+    Outcome.MIXED_SPEED: ("correct and faster overall, but shown slower by more than the "
+                          "minimum effect on some input at some entry offset", "candidate"),
     Outcome.TIMING_INCONCLUSIVE: ("correct; the timer found no clear answer within its budget",
                                   "candidate"),
     Outcome.NOT_REPRODUCED: ("correct; faster in one timing run but not in a reproduction in "

@@ -333,10 +333,11 @@ def _explain(verdict: str, cells: tuple[Cell, ...], rule: Rule) -> str:
     if verdict == "mixed":
         slow = [c for c in cells if c.ratio.low > math.log(1 + rule.min_effect)]
         where = ", ".join(f"input {c.test} at offset {c.offset}" for c in slow)
-        return f"faster overall but significantly slower on {where}"
+        return f"faster overall but more than {rule.min_effect:.0%} slower on {where}"
     return {
         "faster": "",
-        "slower": "significantly slower than the baseline at the same entry offsets",
+        "slower": f"more than {rule.min_effect:.0%} slower than the baseline at the same "
+                  "entry offsets",
         "not_faster": f"not faster than the baseline by at least {rule.min_effect:.0%}",
         "inconclusive": "no clear answer within the time budget",
     }.get(verdict, "")
