@@ -43,6 +43,7 @@ class Outcome(Enum):
     BINDING_MISMATCH = "binding_mismatch"
     UNKNOWN_SYMBOL = "unknown_symbol"
     FORBIDDEN_INSTRUCTION = "forbidden_instruction"
+    FORBIDDEN_DIRECTIVE = "forbidden_directive"
     UNSUPPORTED_ISA = "unsupported_isa"
     TEST_MISMATCH = "test_mismatch"
     CANDIDATE_CRASH = "candidate_crash"
@@ -56,6 +57,7 @@ class Outcome(Enum):
     NOT_REPRODUCED = "not_reproduced"
     TIMING_FAILED = "timing_failed"
     PROPOSER_FAILED = "proposer_failed"
+    PROPOSER_CUT_SHORT = "proposer_cut_short"
     USER_TEST_FAILED = "user_test_failed"
     # -- functions left to gcc untried (logged once per compile, counted per function)
     UNIT_BUDGET_SPENT = "unit_budget_spent"
@@ -75,7 +77,8 @@ class Outcome(Enum):
 
 
 # outcome -> (description, kind); kind is "pass" (compiler ran untouched),
-# "pipeline" (llmcc compiled), "error" (llmcc fell back), "candidate", or "budget"
+# "pipeline" (llmcc compiled), "error" (llmcc fell back), "candidate", "proposer" (a
+# proposer was not heard on a function) or "budget"
 _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.DISABLED: ("LLMCC_DISABLE is set", "pass"),
     Outcome.NO_INPUT: ("no input files", "pass"),
@@ -109,6 +112,11 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
                              "candidate"),
     Outcome.FORBIDDEN_INSTRUCTION: ("candidate uses a privileged, environment-reading or "
                                     "self-modifying instruction", "candidate"),
+    Outcome.FORBIDDEN_DIRECTIVE: ("candidate reaches outside its function: a section it may "
+                                  "not use (code run at load such as .init or .init_array, "
+                                  "writable data, notes), a global or borrowed name, or a "
+                                  "directive that reads files (.include, .incbin) or is not "
+                                  "allowed", "candidate"),
     Outcome.UNSUPPORTED_ISA: ("candidate uses an instruction the target -march does not enable",
                               "candidate"),
     Outcome.TEST_MISMATCH: ("candidate's results differ from the baseline's on a valid input",
@@ -134,7 +142,12 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
                              "a fresh process", "candidate"),
     Outcome.TIMING_FAILED: ("correct on the tests, but the timing harness could not time it",
                             "candidate"),
-    Outcome.PROPOSER_FAILED: ("a proposer failed; its candidates were skipped", "candidate"),
+    Outcome.PROPOSER_FAILED: ("a proposer failed (an error, a model server down, refusing or "
+                              "timing out): the function is not decided and is offered "
+                              "again later", "proposer"),
+    Outcome.PROPOSER_CUT_SHORT: ("a proposer's budget ended before it offered anything: the "
+                                 "function is not decided and is offered again later",
+                                 "proposer"),
     Outcome.USER_TEST_FAILED: ("accepted, then found to break the project's own tests by "
                                "llmcc check", "candidate"),
     Outcome.UNIT_BUDGET_SPENT: ("the translation unit's seconds (unit_budget_s) were spent; "

@@ -192,7 +192,7 @@ def split_lines(text: str) -> tuple[list[Line], SectionTracker]:
     for m in _SWITCH_LINE_RE.finditer(text):
         _split_run(text[pos:m.start()], tracker, lines, state)
         raw = m.group(0)
-        _split_run(raw, tracker, lines, state)
+        _split_run(raw, tracker, lines, state, switch=True)
         pos = m.end() + 1
         if pos > len(text):
             return lines, tracker
@@ -201,15 +201,17 @@ def split_lines(text: str) -> tuple[list[Line], SectionTracker]:
 
 
 def _split_run(chunk: str, tracker: SectionTracker, lines: list[Line], state: list[bool],
-               last: bool = False) -> None:
-    """Split ``chunk`` (whole lines, each ending in a newline unless ``last``)."""
+               last: bool = False, switch: bool = False) -> None:
+    """Split ``chunk`` (whole lines, each ending in a newline unless ``last``; ``switch``:
+    a line that may switch sections, taken apart even inside a debug section, so that the
+    section after it is followed)."""
     if not chunk:
         if last:
             lines.append(Line("", (), "", "", tracker.current))
         return
     if not last and chunk.endswith("\n"):
         chunk = chunk[:-1]
-    if is_unanalysed(tracker.current) and not state[0]:
+    if is_unanalysed(tracker.current) and not state[0] and not switch:
         lines.append(Line(chunk, (), DEBUG_CHUNK, chunk, tracker.current))
         return
     inline = state[0]

@@ -24,7 +24,7 @@ from llmcc.propose.prompt import extract_assembly
 COMPILE_FAILURES = frozenset({
     Outcome.PARSE_ERROR, Outcome.WRONG_FUNCTION, Outcome.ASSEMBLE_ERROR,
     Outcome.BINDING_MISMATCH, Outcome.UNKNOWN_SYMBOL, Outcome.FORBIDDEN_INSTRUCTION,
-    Outcome.UNSUPPORTED_ISA})
+    Outcome.FORBIDDEN_DIRECTIVE, Outcome.UNSUPPORTED_ISA})
 # it ran and did not finish as the baseline does (a harness the candidate broke included)
 RUNTIME_FAILURES = frozenset({Outcome.CANDIDATE_CRASH, Outcome.CANDIDATE_TIMEOUT,
                               Outcome.ABI_VIOLATION, Outcome.UNTESTABLE})

@@ -20,6 +20,12 @@ def files(tmp_path):
     (tmp_path / "avx2.s").write_text(
         text.replace("\tret", "\tvpaddd\t%ymm0, %ymm0, %ymm0\n\tret", 1))
     (tmp_path / "garbage.s").write_text("add:\n\tmovl %eax %ebx\n")
+    # code in .init (gas makes it executable) runs before main, ahead of the sandbox
+    (tmp_path / "init.s").write_text(text.replace(
+        "\tret", "\tret\n\t.section\t.init\n\tmovl\t$39, %eax\n\t.byte\t0x0f, 0x05\n\t.text", 1))
+    (tmp_path / "secret.txt").write_text("llmcc_secret_51e0\n")
+    (tmp_path / "include.s").write_text(text.replace(
+        "\tret", f'\t.include\t"{tmp_path / "secret.txt"}"\n\tret', 1))
     return tmp_path
 
 
@@ -100,6 +106,8 @@ def test_a_wrong_candidate_is_rejected_with_a_counterexample(files):
     ("syscall.s", "static", "forbidden_instruction"),
     ("avx2.s", "static", "unsupported_isa"),
     ("garbage.s", "parse", "parse_error"),
+    ("init.s", "static", "forbidden_directive"),
+    ("include.s", "static", "forbidden_directive"),
 ])
 def test_bad_candidates_are_rejected_with_the_stage(files, candidate, stage, outcome):
     proc = run(["verify", "v.c", "--function", "add", "--candidate", candidate, "--json"],
@@ -107,6 +115,7 @@ def test_bad_candidates_are_rejected_with_the_stage(files, candidate, stage, out
     data = json.loads(proc.stdout)
     assert proc.returncode == 1
     assert (data["verdict"], data["stage"], data["outcome"]) == ("rejected", stage, outcome)
+    assert "llmcc_secret" not in proc.stdout + proc.stderr  # .include's file stays unread
 
 
 def test_gcc_flags_after_double_dash_set_the_target(files):
