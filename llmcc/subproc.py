@@ -50,6 +50,15 @@ class Running:
         with contextlib.suppress(ValueError):  # already collected
             self._proc.communicate()
 
+    def stop(self, grace: float = 1.0) -> None:
+        """Ask the program to end (SIGTERM), so it can end what it started itself; kill it
+        if it has not ended within ``grace`` seconds."""
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(grace)
+        self.kill()
+
     @property
     def pid(self) -> int:
         return self._proc.pid

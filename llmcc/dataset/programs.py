@@ -24,6 +24,7 @@ from llmcc.dataset.records import DatasetError, baseline_hash
 from llmcc.errors import ToolError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
+from llmcc.verify import sandbox
 
 # a test may take this many times the baseline's time (plus the floor) before it times out
 TIMEOUT_FACTOR = 10.0
@@ -58,13 +59,22 @@ def same_output(got: bytes, want: bytes) -> bool:
 
 
 def link(asm_text: str, out: str, target: tuple[str, ...], compiler: str = "gcc") -> str:
-    """Assemble and link ``asm_text`` into ``out``; "" when it worked, else gcc's first
+    """Assemble and link ``asm_text`` into ``out``, sandboxed (the seccomp filter of
+    llmcc/verify/sandbox.py, installed before main); "" when it worked, else gcc's first
     error line."""
-    src = out + ".s"
+    src, guard = out + ".s", out + ".sandbox.c"
     with open(src, "w", encoding="utf-8", errors="surrogateescape") as fh:
         fh.write(asm_text)
-    proc = subproc.run([compiler, *target, "-x", "assembler", src, "-x", "none", "-o", out,
-                        "-lm"], timeout=120)
+    with open(guard, "w") as fh:
+        fh.write(sandbox.program_source())
+    # the sandbox's object first: its preinit entry runs before any of the program's; and
+    # a non-executable stack even when the answer leaves out .note.GNU-stack
+    try:
+        proc = subproc.run([compiler, *target, "-w", "-x", "c", guard, "-x", "assembler", src,
+                            "-x", "none", "-o", out, "-lm", "-Wl,-z,noexecstack"],
+                           timeout=120)
+    finally:
+        os.unlink(guard)
     if proc.ok:
         return ""
     lines = proc.stderr.decode(errors="replace").strip().splitlines()
@@ -129,15 +139,14 @@ def _clean() -> None:
 
 def judge_program(task: dict, setup: Setup, text: str):
     """Static checks, link, tests, timing: the Judgement of candidate program ``text``."""
-    from llmcc.asm.module import Module
     from llmcc.dataset.judge import Judgement
-    from llmcc.verify.static import check_instructions, check_parse, check_symbols
+    from llmcc.verify.static import check_program
 
-    statements, finding = check_parse(text)
-    # no system calls of its own, and no function the baseline never calls (system, unlink):
-    # a program answer runs natively, with only resource limits around it
-    finding = finding or check_instructions(statements, text, task["baseline"]) or \
-        check_symbols(statements, text, Module(task["baseline"]), task["baseline"])
+    # before anything assembles or runs: no system calls of its own, no function the
+    # baseline never calls (system, unlink), no code run at load (.init, .init_array), no
+    # global name the baseline program lacks, no .include (llmcc.verify.static)
+    finding = check_program(text, task["baseline"], compiler=task["compiler"],
+                            workdir=setup.workdir)
     if finding is not None:
         return Judgement(finding.outcome.value, finding.stage, finding.reason)
     exe = os.path.join(setup.workdir, f"cand-{os.urandom(4).hex()}")

@@ -2,15 +2,34 @@
 every entry offset, called on the verifier's valid inputs in interleaved batches.
 
 The binary prints ``CELL`` lines (one per input and offset, with the calls per batch) and
-then one ``R`` line per round: for each cell the nanoseconds of A's batch and of B's. Which
-of A and B runs first is random per cell and round. Everything the function may change (the
-inputs' buffers, the unit's writable data) is restored before every batch, outside the timed
-region. After setting up its inputs the process is sandboxed like the verifier's children.
+then, for each byte the timer writes to its stdin, one line ``R <round> <ns>...``: for each
+cell the nanoseconds of A's batch and of B's. Which of A and B runs first is random per cell
+and round. Everything the function may change (the inputs' buffers, the unit's writable
+data) is restored before every batch, outside the timed region.
+
+Two processes, so that a candidate cannot speak for the timer. After setting up its inputs
+the binary forks. The child picks the inputs, calibrates and runs the rounds, under the
+sandbox's TIMING policy (llmcc/verify/sandbox.py): no read(2) or write(2) on any file
+descriptor, no signal but to itself; a write attempt, also through the C library's stdio
+when its buffer is flushed, kills it, and the timer reports the measurement failed. The
+parent never calls A or B: it reads the timer's pacing bytes, hands each request to the
+child and copies the child's results from a shared page into the lines the timer reads.
+So what a candidate can no longer do: print lines for the timer (the old harness let it
+write to the timer's pipe), signal the timer or another process. What it still can: it
+shares the child's memory, which holds the shared page and the clock readings, so code
+written to find and overwrite them could still forge a round's numbers (loads and stores
+only, which no static check can rule out); the timer trusts the parent's lines, checking
+only their shape and round numbers. The cells (inputs, offsets, calls per batch, all
+calibrated on A) are copied by the parent before the child first runs B, so B cannot
+change them; nor can it touch the parent's memory. A baseline that writes output
+(printf in the timed function) fills stdio's buffer and is killed too: such a function is
+not timed.
 """
 
 from __future__ import annotations
 
 from llmcc.asm.module import Module
+from llmcc.verify import sandbox
 from llmcc.verify.harness import (
     Copy,
     InputHints,
@@ -52,6 +71,7 @@ def timing_source(sig: Signature, function: str, hints: InputHints) -> str:
     restore = "\n".join(f"    memcpy(x->in.buf{i}, x->copy{i}, x->in.len{i});" for i in buffers)
     members = "".join(f" unsigned char *copy{i};" for i in buffers)
     return (inputs_source(sig, names, hints) + "\n"
+            + sandbox.c_function(sandbox.TIMING, "llmcc_sandbox_timing")
             + _MAIN.replace("@FN@", names[0])
             .replace("@NOFF@", str(len(OFFSETS)))
             .replace("@OFFSETS@", ", ".join(map(str, OFFSETS)))
@@ -64,6 +84,7 @@ def timing_source(sig: Signature, function: str, hints: InputHints) -> str:
 
 _MAIN = r"""
 #include <time.h>
+#include <linux/futex.h>
 typedef __typeof__(@FN@) llmcc_fn;
 static llmcc_fn *const llmcc_versions[2][@NOFF@] = {@VERSIONS@};
 static const int llmcc_offsets[@NOFF@] = {@OFFSETS@};
@@ -99,38 +120,34 @@ static int llmcc_by_time(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* argv: order-seed target-ns max-rounds cpu-seconds inputs test...
-   prints READY, CELLS n and n CELL lines, then one R line per byte read from stdin */
-int main(int argc, char **argv) {
-    if (argc < 7) { fputs("usage: harness SEED TARGET_NS ROUNDS CPU_S INPUTS TEST...\n", stderr);
-                    return 2; }
-    uint64_t target = strtoull(argv[2], 0, 10);
-    long rounds = atol(argv[3]);
-    int cpu = atoi(argv[4]), want = atoi(argv[5]), n = argc - 6;
-    struct input *xs = calloc((size_t)n, sizeof *xs);
-    for (int i = 0; i < n; i++) {
-        xs[i].test = atoi(argv[6 + i]);
-        llmcc_input(&xs[i].in, xs[i].test, 1);
-        llmcc_save(&xs[i]);
-    }
-    if (__start_llmcc_tu_data) llmcc_data_len = (size_t)(__stop_llmcc_tu_data
-                                                         - __start_llmcc_tu_data);
-    if (__start_llmcc_tu_bss) llmcc_bss_len = (size_t)(__stop_llmcc_tu_bss
-                                                       - __start_llmcc_tu_bss);
-    llmcc_data_copy = malloc(llmcc_data_len + 1);
-    llmcc_bss_copy = malloc(llmcc_bss_len + 1);
-    if (llmcc_data_len) memcpy(llmcc_data_copy, __start_llmcc_tu_data, llmcc_data_len);
-    if (llmcc_bss_len) memcpy(llmcc_bss_copy, __start_llmcc_tu_bss, llmcc_bss_len);
-    llmcc_state = strtoull(argv[1], 0, 10) * 2654435761u + 7;  /* the order of A and B */
-    printf("READY %d\n", n);
-    fflush(stdout);
-    struct rlimit lim = {(rlim_t)cpu, (rlim_t)cpu + 1};
-    setrlimit(RLIMIT_CPU, &lim);
-    struct rlimit core = {0, 0};
-    setrlimit(RLIMIT_CORE, &core);
-    alarm((unsigned)cpu * 2 + 2);
-    llmcc_sandbox(1);
+/* The page the measuring child shares with the parent that talks to the timer: the cells,
+   written before any candidate code has run and copied by the parent before it lets the
+   child go on, then each round's batch times. */
+#define LLMCC_MAX_CELLS (3 * @NOFF@)
+struct llmcc_shared {
+    unsigned cells_ready, cells_copied, request, done;
+    int ncells, test[LLMCC_MAX_CELLS], offset[LLMCC_MAX_CELLS];
+    long iters[LLMCC_MAX_CELLS];
+    uint64_t row[2 * LLMCC_MAX_CELLS];
+};
+/* how often a waiting parent looks whether the child has died */
+#define LLMCC_POLL_MS 20
 
+static unsigned llmcc_get(unsigned *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
+static void llmcc_put(unsigned *word, unsigned value) {
+    __atomic_store_n(word, value, __ATOMIC_RELEASE);
+    syscall(SYS_futex, word, FUTEX_WAKE, 1, 0, 0, 0);
+}
+/* sleep while *word == seen (at most ms milliseconds; 0: no limit) */
+static void llmcc_sleep(unsigned *word, unsigned seen, long ms) {
+    struct timespec most = {ms / 1000, (ms % 1000) * 1000000L};
+    syscall(SYS_futex, word, FUTEX_WAIT, seen, ms ? &most : 0, 0, 0);
+}
+
+/* the measuring child: picks the inputs to time, calibrates the cells, then runs one round
+   each time the parent asks, after two rounds of warm-up */
+static void llmcc_measure(struct llmcc_shared *sh, struct input *xs, int n, int want,
+                          uint64_t target, long rounds) {
     /* the inputs to time: the slowest for the baseline, and ones at its median and 3/4 */
     uint64_t *cost = calloc((size_t)n, 2 * sizeof *cost);
     for (int i = 0; i < n; i++) {
@@ -160,7 +177,6 @@ int main(int argc, char **argv) {
         }
 
     int ncells = npicked * @NOFF@;
-    printf("CELLS %d\n", ncells);
     long *iters = calloc((size_t)ncells, sizeof *iters);
     for (int c = 0; c < ncells; c++) {
         struct inputs *in = &xs[picked[c / @NOFF@]].in;
@@ -168,14 +184,18 @@ int main(int argc, char **argv) {
         long k = 1;
         while (k < (1L << 24) && llmcc_batch(a, in, k) < target) k *= 2;
         iters[c] = k;
-        printf("CELL %d test=%d offset=%d iters=%ld\n", c, xs[picked[c / @NOFF@]].test,
-               llmcc_offsets[c % @NOFF@], k);
+        sh->test[c] = xs[picked[c / @NOFF@]].test;
+        sh->offset[c] = llmcc_offsets[c % @NOFF@];
+        sh->iters[c] = k;
     }
-    fflush(stdout);
+    sh->ncells = ncells;
+    llmcc_put(&sh->cells_ready, 1);
+    while (!llmcc_get(&sh->cells_copied)) llmcc_sleep(&sh->cells_copied, 0, 0);
     uint64_t *t = calloc((size_t)ncells * 2, sizeof *t);
     for (long r = -2; r < rounds; r++) {  /* two rounds of warm-up */
-        char go;  /* the timer paces rounds: one byte each, alternating between processes */
-        if (r >= 0 && read(0, &go, 1) != 1) break;
+        unsigned asked;  /* the timer paces rounds, alternating between processes */
+        while (r >= 0 && (asked = llmcc_get(&sh->request)) <= (unsigned)r)
+            llmcc_sleep(&sh->request, asked, 0);
         for (int c = 0; c < ncells; c++) {
             struct inputs *in = &xs[picked[c / @NOFF@]].in;
             int first = (int)(llmcc_next() & 1);
@@ -185,11 +205,111 @@ int main(int argc, char **argv) {
             }
         }
         if (r < 0) continue;
-        fputc('R', stdout);
-        for (int c = 0; c < 2 * ncells; c++) printf(" %llu", (unsigned long long)t[c]);
+        memcpy(sh->row, t, (size_t)ncells * 2 * sizeof *t);
+        llmcc_put(&sh->done, (unsigned)r + 1);
+    }
+}
+
+/* the timer stops a harness with SIGTERM: the child is killed and collected first, so it
+   is never left to an init that may not collect it */
+static pid_t llmcc_child;
+static void llmcc_stop(int sig) {
+    kill(llmcc_child, SIGKILL);
+    waitpid(llmcc_child, 0, 0);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+/* the parent ends the way its child did */
+static void llmcc_end_like(int status) {
+    fflush(stdout);
+    if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        raise(WTERMSIG(status));
+    }
+    _exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 3);
+}
+/* the parent waits until the child has moved *word past after */
+static void llmcc_await(unsigned *word, unsigned after, pid_t child) {
+    unsigned seen;
+    while ((seen = llmcc_get(word)) <= after) {
+        llmcc_sleep(word, seen, LLMCC_POLL_MS);
+        int status;
+        if (waitpid(child, &status, WNOHANG) == child) llmcc_end_like(status);
+    }
+}
+
+/* argv: order-seed target-ns max-rounds cpu-seconds inputs test...
+   prints READY, CELLS n and n CELL lines, then one R line per byte read from stdin */
+int main(int argc, char **argv) {
+    if (argc < 7) { fputs("usage: harness SEED TARGET_NS ROUNDS CPU_S INPUTS TEST...\n", stderr);
+                    return 2; }
+    uint64_t target = strtoull(argv[2], 0, 10);
+    long rounds = atol(argv[3]);
+    int cpu = atoi(argv[4]), want = atoi(argv[5]), n = argc - 6;
+    struct input *xs = calloc((size_t)n, sizeof *xs);
+    for (int i = 0; i < n; i++) {
+        xs[i].test = atoi(argv[6 + i]);
+        llmcc_input(&xs[i].in, xs[i].test, 1);
+        llmcc_save(&xs[i]);
+    }
+    if (__start_llmcc_tu_data) llmcc_data_len = (size_t)(__stop_llmcc_tu_data
+                                                         - __start_llmcc_tu_data);
+    if (__start_llmcc_tu_bss) llmcc_bss_len = (size_t)(__stop_llmcc_tu_bss
+                                                       - __start_llmcc_tu_bss);
+    llmcc_data_copy = malloc(llmcc_data_len + 1);
+    llmcc_bss_copy = malloc(llmcc_bss_len + 1);
+    if (llmcc_data_len) memcpy(llmcc_data_copy, __start_llmcc_tu_data, llmcc_data_len);
+    if (llmcc_bss_len) memcpy(llmcc_bss_copy, __start_llmcc_tu_bss, llmcc_bss_len);
+    llmcc_state = strtoull(argv[1], 0, 10) * 2654435761u + 7;  /* the order of A and B */
+    printf("READY %d\n", n);
+    fflush(stdout);
+    struct rlimit lim = {(rlim_t)cpu, (rlim_t)cpu + 1};
+    setrlimit(RLIMIT_CPU, &lim);
+    struct rlimit core = {0, 0};
+    setrlimit(RLIMIT_CORE, &core);
+    struct llmcc_shared *sh = mmap(0, sizeof *sh, PROT_READ | PROT_WRITE,
+                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) { perror("mmap"); return 3; }
+    pid_t parent = getpid(), child = fork();
+    if (child < 0) { perror("fork"); return 3; }
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  /* the timer kills the parent; the child goes too */
+        if (getppid() != parent) _exit(3);
+        alarm((unsigned)cpu * 2 + 2);
+        llmcc_sandbox_timing();
+        llmcc_measure(sh, xs, n, want, target, rounds);
+        _exit(0);
+    }
+    llmcc_child = child;
+    signal(SIGTERM, llmcc_stop);
+
+    llmcc_await(&sh->cells_ready, 0, child);
+    int ncells = sh->ncells;
+    if (ncells <= 0 || ncells > LLMCC_MAX_CELLS) { kill(child, SIGKILL); return 3; }
+    int test[LLMCC_MAX_CELLS], offset[LLMCC_MAX_CELLS];
+    long iters[LLMCC_MAX_CELLS];
+    memcpy(test, sh->test, sizeof test);
+    memcpy(offset, sh->offset, sizeof offset);
+    memcpy(iters, sh->iters, sizeof iters);
+    llmcc_put(&sh->cells_copied, 1);
+    printf("CELLS %d\n", ncells);
+    for (int c = 0; c < ncells; c++)
+        printf("CELL %d test=%d offset=%d iters=%ld\n", c, test[c], offset[c], iters[c]);
+    fflush(stdout);
+    uint64_t row[2 * LLMCC_MAX_CELLS];
+    for (long r = 1; r <= rounds; r++) {
+        char go;  /* one byte from the timer: one round */
+        if (read(0, &go, 1) != 1) break;
+        llmcc_put(&sh->request, (unsigned)r);
+        llmcc_await(&sh->done, (unsigned)r - 1, child);
+        memcpy(row, sh->row, sizeof row);
+        printf("R %ld", r);
+        for (int c = 0; c < 2 * ncells; c++) printf(" %llu", (unsigned long long)row[c]);
         fputc('\n', stdout);
         fflush(stdout);
     }
+    kill(child, SIGKILL);
+    waitpid(child, 0, 0);
     puts("END");
     return 0;
 }

@@ -186,6 +186,7 @@ class _Harness:
              str(want), *map(str, inputs)], timeout=None, interactive=True)
         self.wait_s = settings.budget_s + 5
         self.cells: list[tuple[int, int, int]] = []  # test, offset, iters
+        self.rounds = 0  # rounds asked for so far
         expected = None
         while expected is None or len(self.cells) < expected:
             line = self.proc.readline(self.wait_s)
@@ -199,32 +200,36 @@ class _Harness:
                                    int(fields["iters"])))
 
     def round(self) -> list[int]:
-        """Batch nanoseconds of one round: A then B for each cell."""
+        """Batch nanoseconds of one round: A then B for each cell. Only the harness's parent
+        writes to this pipe (the code under test can write nothing at all), so anything
+        but the line of the round just asked for means the harness is broken."""
         width = 2 * len(self.cells)
         if not self.proc.send(b"."):
             raise ToolError(self._died("while measuring"))
-        while True:
-            line = self.proc.readline(self.wait_s)
-            if line is None:
-                raise ToolError(self._died("while measuring"))
-            fields = line.split()
-            if fields[:1] == ["R"] and len(fields) == width + 1 and \
-                    all(f.isdigit() and f != "0" for f in fields[1:]):
-                return [int(f) for f in fields[1:]]
-            # anything else is output of the candidate's own: skip it
+        self.rounds += 1
+        line = self.proc.readline(self.wait_s)
+        if line is None:
+            raise ToolError(self._died("while measuring"))
+        fields = line.split()
+        if fields[:2] != ["R", str(self.rounds)] or len(fields) != width + 2 or \
+                not all(f.isdigit() and f != "0" for f in fields[2:]):
+            self.proc.stop()
+            raise ToolError(f"the timing harness wrote an unexpected line in round "
+                            f"{self.rounds}")
+        return [int(f) for f in fields[2:]]
 
     def per_call(self, row: list[int]) -> list[float]:
         return [t / self.cells[k // 2][2] for k, t in enumerate(row)]
 
     def _died(self, when: str) -> str:
-        self.proc.kill()
+        self.proc.stop()
         status = self.proc.returncode()
         why = "stopped by a time or sandbox limit" if status is None or status < 0 else \
             f"exit {status}"
         return f"the timing harness ended {when} ({why})"
 
     def close(self) -> None:
-        self.proc.kill()
+        self.proc.stop()  # the harness ends its measuring child itself (timing/harness.py)
 
 
 # the fewest samples whose Wilcoxon interval at 95% is finite
@@ -254,7 +259,9 @@ def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
     order = random.Random(seed)
     try:
         procs.append(_Harness(exes[0], inputs, settings.inputs, settings, seed))
-        picked = tuple(sorted({test for test, _, _ in procs[0].cells}))
+        # in the first process's order (its inputs' order), which the others then keep:
+        # sorting by number would not (a test id may carry flag bits, STRINGS_IN_PLACE)
+        picked = tuple(dict.fromkeys(test for test, _, _ in procs[0].cells))
         for k in range(1, 2 * max(1, settings.pairs)):
             procs.append(_Harness(exes[k % 2], picked, len(picked), settings, seed + k))
             if [c[:2] for c in procs[0].cells] != [c[:2] for c in procs[k].cells]:

@@ -26,6 +26,7 @@ from llmcc.asm.rename import (
     uniquify_local_labels,
 )
 from llmcc.outcome import Outcome
+from llmcc.verify import sandbox
 from llmcc.verify.signature import CType, Signature, c_declarations, c_prototype
 
 CANDIDATE_SUFFIX = "__llmcc_cand"
@@ -47,6 +48,9 @@ TIME_FLOOR_US = 250_000
 # address space of a child that runs one call (the harness itself needs a few MiB)
 MEMORY_LIMIT_MB = 2048
 DEFAULT_TESTS = 200
+# added to a test number: the same input with every string where it was made (not moved to
+# end at a guard page); above any test count
+STRINGS_IN_PLACE = 1 << 24
 # parameter names that mean "how many": their values stay inside the buffers
 _SIZE_NAMES = re.compile(r"^(n|len|length|size|sz|count|cnt|num|nelem|nmemb|width|height|"
                          r"w|h|rows|cols|k|m|limit|max|bytes|nbytes|elems)(_.*)?$|.*(len|size|"
@@ -63,7 +67,9 @@ class DiffResult(NamedTuple):
     outcome: Outcome | None  # None when no input told the two apart
     reason: str
     counts: Counts
-    valid_inputs: tuple[int, ...] = ()  # tests the baseline survives (when none failed)
+    # the inputs the baseline survives (when none failed): test numbers, plus STRINGS_IN_PLACE
+    # where that test's strings moved to a guard page made the baseline itself fault
+    valid_inputs: tuple[int, ...] = ()
 
 
 # -- the assembly side -------------------------------------------------------------------------
@@ -540,6 +546,7 @@ def inputs_source(sig: Signature, names: list[str], hints: InputHints) -> str:
     table = ", ".join(f"{v}LL" for v in (*constants, 0)) if constants else "0"
     cmp_table = ", ".join(f"{v}LL" for v in compared) if compared else "0"
     lines = [_PRELUDE.replace("@INTERESTING@", table).replace("@CAPACITY@", str(CAPACITY))
+             .replace("@IN_PLACE@", str(STRINGS_IN_PLACE))
              .replace("@COMPARED@", cmp_table).replace("@NCOMPARED@", str(len(compared))),
              c_declarations(sig),
              *(c_prototype(sig, name) for name in names), "struct inputs {"]
@@ -557,13 +564,18 @@ def inputs_source(sig: Signature, names: list[str], hints: InputHints) -> str:
         lines.extend("    " + s for s in _make_param(i, p.name, p.ctype, params, overlap))
     if relate:
         lines.append("    if (llmcc_next() % 2) llmcc_relate(in);")
+    lines.extend("    " + s for s in _strings_at_end(params))
     lines.append("}")
-    lines.append("static void llmcc_input(struct inputs *in, int test, uint64_t seed) {\n"
+    lines.append("static void llmcc_input(struct inputs *in, int id, uint64_t seed) {\n"
+                 "    int test = id & (LLMCC_STRINGS_IN_PLACE - 1);\n"
+                 "    llmcc_in_place = (id & LLMCC_STRINGS_IN_PLACE) != 0;\n"
+                 "    llmcc_moved = 0;\n"
                  "    memset(in, 0, sizeof *in);\n"
                  "    llmcc_state = seed * 0x9E3779B97F4A7C15ULL"
                  " + (uint64_t)test * 0xBF58476D1CE4E5B9ULL + 1;\n"
                  "    llmcc_make_inputs(in, test);\n}")
     lines.append("static void llmcc_describe(struct inputs *in) {")
+    lines.append('    if (llmcc_moved) fputs("[strings end at a guard page] ", stdout);')
     for i, p in enumerate(params):
         lines.append("    " + _describe_param(i, p.name, p.ctype))
     lines.append('    fputc(\'\\n\', stdout);\n}')
@@ -824,6 +836,14 @@ def _same_string(i: int, ct: CType, params) -> list[str]:
     return []
 
 
+def _strings_at_end(params) -> list[str]:
+    """On a share of the tests, every string moves to the end of its buffer, its NUL just
+    before the guard page (``llmcc_string_at_end``): last, once the buffers are filled."""
+    return [f"in->p{i} = llmcc_string_at_end(in->buf{i}, in->len{i}, (void *)in->p{i}, "
+            f"test, {int(not p.ctype.target.const)});"
+            for i, p in enumerate(params) if _is_string(p.ctype)]
+
+
 def _alias(i: int, ct: CType, params, overlap: bool = True) -> list[str]:
     """In some tests, make this buffer and an earlier one of the same element type overlap,
     unless either is restrict (the C standard lets those assume no aliasing): the same
@@ -1040,6 +1060,26 @@ static unsigned char *llmcc_guarded(size_t n, int test, int string, int elem, in
     if (string) llmcc_fill_string(b, n);
     return b;
 }
+/* an input id with this bit makes test (id without it) with every string left in place */
+#define LLMCC_STRINGS_IN_PLACE @IN_PLACE@
+static int llmcc_in_place;  /* the id being made has LLMCC_STRINGS_IN_PLACE */
+static int llmcc_moved;  /* strings the id being made moved to their guard page */
+/* On a share of the even tests (the buffer lies against the PROT_NONE page after it, and
+   no other buffer overlaps it: see _alias) a string moves to the end of its buffer, so its
+   NUL is the last readable byte and reading one byte past it faults. gcc's and glibc's
+   code reads in aligned blocks, which never cross a page, so a baseline does not. A string
+   the function may write (not const) may be a destination, left no room there: it moves
+   on fewer tests. Returns where the string starts now. */
+static void *llmcc_string_at_end(unsigned char *buf, size_t len, void *p, int test,
+                                 int writable) {
+    int share = writable ? test % 4 == 2 : test % 4 == 2 || test % 8 == 4;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (!share || llmcc_in_place || p != buf || (uintptr_t)(buf + len) % page) return p;
+    size_t l = strnlen((const char *)buf, len);
+    if (l >= len) return p;
+    llmcc_moved++;
+    return memmove(buf + len - 1 - l, buf, l + 1);
+}
 
 struct out { size_t len; unsigned char bytes[1 << 20]; };
 static void llmcc_out_bytes(struct out *o, const void *p, size_t n) {
@@ -1062,39 +1102,9 @@ static void llmcc_out_globals(struct out *o) {
                         (size_t)(__stop_llmcc_tu_bss - __start_llmcc_tu_bss));
 }
 
-/* after this only memory management, signals and exit are allowed: anything else kills.
-   The timer's harness may also read the clock, its standard input and write its output. */
-static void llmcc_sandbox(int timing) {
-    unsigned stdin_fd = timing ? 0u : 0xffffffffu, stdout_fd = timing ? 1u : 0xffffffffu;
-    struct sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-#define ALLOW(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1), \
-                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-        ALLOW(SYS_exit), ALLOW(SYS_exit_group), ALLOW(SYS_rt_sigreturn), ALLOW(SYS_brk),
-        ALLOW(SYS_mmap), ALLOW(SYS_munmap), ALLOW(SYS_mremap), ALLOW(SYS_madvise),
-        ALLOW(SYS_futex), ALLOW(SYS_getrandom), ALLOW(SYS_rt_sigprocmask), ALLOW(SYS_getpid),
-        ALLOW(SYS_gettid), ALLOW(SYS_tgkill),
-        ALLOW(timing ? SYS_clock_gettime : SYS_exit),
-        /* read(2) only from stdin_fd, write(2) only to stdout_fd */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_read, 0, 4),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, stdin_fd, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 0, 3),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, stdout_fd, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-    };
-    struct sock_fprog prog = {sizeof filter / sizeof *filter, filter};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                                                           0, &prog)) _exit(4);
-}
-"""
+/* the verifier's children compute only: see llmcc/verify/sandbox.py */
+@SANDBOX@
+""".replace("@SANDBOX@", sandbox.c_function(sandbox.VERIFY, "llmcc_sandbox"))
 
 _MAIN = r"""
 /* the parts of the unit's writable data that hold no address (FIELDS_SECTION) */
@@ -1171,7 +1181,7 @@ static int llmcc_run_child(int cand, struct inputs *in, struct out *o, uint64_t 
         struct itimerval wall = {{0, 0}, {(time_t)(limit_us / 1000000u),
                                           (suseconds_t)(limit_us % 1000000u)}};
         setitimer(ITIMER_REAL, &wall, 0);
-        llmcc_sandbox(0);
+        llmcc_sandbox();
         llmcc_call(cand, in, o);
         _exit(0);
     }
@@ -1203,11 +1213,19 @@ int main(int argc, char **argv) {
         globals = t % 4 == 2 && llmcc_set_globals();
         run++;
         uint64_t base_us, cand_us;
-        int base = llmcc_run_child(0, &in, a, @TIMEOUT@ * 3000000u, &base_us);
+        int id = t, base = llmcc_run_child(0, &in, a, @TIMEOUT@ * 3000000u, &base_us);
+        if (base == 1 && llmcc_moved) {
+            /* the baseline reads past a string that ends at its guard page: to the function
+               it is no string (a buffer of a given size, or one it writes): the same input
+               with the strings left where they were */
+            id = t | LLMCC_STRINGS_IN_PLACE;
+            llmcc_input(&in, id, seed);
+            base = llmcc_run_child(0, &in, a, @TIMEOUT@ * 3000000u, &base_us);
+        }
         /* not a valid input: the baseline itself fails on it, or nearly runs out of time */
         if (base != 0 || base_us > @SLOW_US@) continue;
         valid++;
-        if (!globals) valid_tests[listed++] = t;  /* the timer's inputs keep the globals */
+        if (!globals) valid_tests[listed++] = id;  /* the timer's inputs keep the globals */
         /* the candidate gets many times the baseline's time on this input, and at least
            enough to start a process on a busy machine */
         uint64_t limit = base_us * @SLACK@;

@@ -4,12 +4,14 @@ verl parquet, and answers judged by linking, running the stdin/stdout tests and 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from llmcc.dataset import programs
 from llmcc.dataset.importer import import_tasks, read_rows
 from llmcc.dataset.judge import judge_assembly, judge_completion
 from llmcc.dataset.records import DatasetError, load_tasks
@@ -133,6 +135,118 @@ def test_program_answers_are_judged_by_running_the_tests(task):
     assert not cases["copy"][0].changed
 
 
+# system calls a stdin -> stdout program has no business making, raw (the answer's text
+# is linked and run directly, past the static checks)
+FORBIDDEN_CALLS = {
+    "openat": ("movl $257, %eax", "movl $-100, %edi", "leaq .Lpath(%rip), %rsi",
+               "xorl %edx, %edx", "syscall"),
+    "write_fd3": ("movl $1, %eax", "movl $3, %edi", "leaq .Lpath(%rip), %rsi",
+                  "movl $1, %edx", "syscall"),
+    "kill": ("movl $62, %eax", "movl $PID, %edi", "movl $15, %esi", "syscall"),
+    "tgkill": ("movl $234, %eax", "movl $PID, %edi", "movl $PID, %esi", "movl $15, %edx",
+               "syscall"),
+    "exec_mapping": ("movl $9, %eax", "xorl %edi, %edi", "movl $4096, %esi",
+                     "movl $5, %edx", "movl $0x22, %r10d", "movq $-1, %r8", "xorl %r9d, %r9d",
+                     "syscall"),  # mmap(PROT_READ | PROT_EXEC), anonymous
+}
+
+
+def _linked(task: dict, folder: Path, code: tuple[str, ...]) -> str:
+    """The baseline doing ``code`` first thing in main, linked as answers are."""
+    text = _main_prologue(task, "".join(f"\t{line}\n" for line in code))
+    text += '\t.section\t.rodata\n.Lpath:\n\t.string\t"/etc/passwd"\n'
+    exe = str(folder / "answer")
+    assert programs.link(text, exe, ()) == ""
+    return exe
+
+
+def test_a_sandboxed_program_still_reads_and_writes(task, tmp_path):
+    exe = _linked(task, tmp_path, ())
+    proc = programs.run_limited(exe, b"3\n1 2 3\n", 10.0, str(tmp_path))
+    assert (proc.returncode, proc.stdout) == (0, b"14\n")
+
+
+LIBRARY_USER = r"""#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+static int up(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+int main(void)
+{
+    int n;
+    if (scanf("%d", &n) != 1) return 1;
+    int *a = malloc(sizeof *a * (size_t)n), *big = calloc(1 << 22, sizeof *big);
+    for (int i = 0; i < n; i++) a[i] = (i * 7919) % n;
+    qsort(a, (size_t)n, sizeof *a, up);  /* over 1 KiB: glibc asks sysinfo first */
+    a = realloc(a, sizeof *a * (size_t)n * 2);
+    char line[64];
+    snprintf(line, sizeof line, "%d %d %.3f", a[0], a[n - 1], sqrt((double)n));
+    fprintf(stderr, "clock %ld time %ld\n", (long)clock(), (long)time(NULL));
+    puts(line);
+    int status = big[5] + (int)strlen("");
+    free(a);
+    free(big);
+    return status;
+}
+"""
+
+
+def test_what_a_program_commonly_calls_works_in_the_sandbox(tmp_path):
+    src = tmp_path / "user.c"
+    src.write_text(LIBRARY_USER)
+    asm = subprocess.run(["gcc", "-O2", "-S", "-o", "-", str(src)], check=True,
+                         capture_output=True, text=True).stdout
+    exe = str(tmp_path / "user")
+    assert programs.link(asm, exe, ()) == ""
+    proc = programs.run_limited(exe, b"1000\n", 10.0, str(tmp_path))
+    assert (proc.returncode, proc.stdout) == (0, b"0 999 31.623\n")
+    assert proc.stderr.startswith(b"clock ")
+
+
+def test_a_program_without_a_stack_note_still_gets_a_non_executable_stack(tmp_path):
+    """gas marks an object without .note.GNU-stack as needing an executable stack, and the
+    linker would give the whole program one: link() asks for a non-executable one."""
+    src = tmp_path / "user.c"
+    src.write_text(LIBRARY_USER)
+    asm = subprocess.run(["gcc", "-O2", "-S", "-o", "-", str(src)], check=True,
+                         capture_output=True, text=True).stdout
+    asm = "\n".join(ln for ln in asm.splitlines() if ".note.GNU-stack" not in ln)
+    exe = str(tmp_path / "user")
+    assert programs.link(asm, exe, ()) == ""
+    headers = subprocess.run(["readelf", "-lW", exe], check=True, capture_output=True,
+                             text=True).stdout
+    stack = next(ln for ln in headers.splitlines() if "GNU_STACK" in ln)
+    assert stack.split()[-2] == "RW", stack
+
+
+@pytest.mark.parametrize("call", sorted(FORBIDDEN_CALLS))
+def test_a_program_answers_system_calls_are_stopped_by_the_sandbox(task, tmp_path, call):
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        code = tuple(line.replace("PID", str(victim.pid)) for line in FORBIDDEN_CALLS[call])
+        exe = _linked(task, tmp_path, code)
+        proc = programs.run_limited(exe, b"3\n1 2 3\n", 10.0, str(tmp_path))
+        assert proc.returncode == -signal.SIGSYS, (proc.returncode, proc.stdout)
+        # the timer runs answers without prlimit: the filter is in the program itself
+        assert subprocess.run([exe], input=b"0\n", capture_output=True).returncode == \
+            -signal.SIGSYS
+        assert victim.poll() is None, "the program's signal reached another process"
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+def test_a_system_call_hidden_in_an_instruction_is_stopped(task):
+    """``movl $0xc3050f`` holds the bytes of ``syscall; ret``: a jump into its middle makes a
+    system call no static check of mnemonics sees (getppid here); the sandbox kills it."""
+    code = ("jmp .Lgo", ".Lgadget: movl $0xc3050f, %eax", ".Lgo: movl $110, %eax",
+            "leaq .Lgadget+1(%rip), %rcx", "call *%rcx")
+    got = judge_assembly(task, _main_prologue(task, "".join(f"\t{c}\n" for c in code)))
+    assert (got.outcome, got.stage) == (Outcome.CANDIDATE_CRASH.value, "tests"), got
+    assert f"signal {int(signal.SIGSYS)}" in got.reason
+
+
 def test_a_hanging_program_times_out(task):
     got = judge_assembly(task, _main_prologue(task, ".Lspin:\n\tjmp\t.Lspin\n"))
     assert got.outcome == Outcome.CANDIDATE_TIMEOUT.value
@@ -188,3 +302,21 @@ def test_compute_score_on_a_row_of_the_research_parquet(task, monkeypatch):
     assert reward.compute_score("train", "no idea", "their -O3 assembly", extra) == -1.0
     wrong = copy.replace('"%ld\\n"', '"%lx\\n"', 1)
     assert -0.5 < reward.compute_score("train", wrong, "", extra) < -0.1
+
+
+@pytest.mark.parametrize("code, outcome", [
+    ("\tsyscall\n", Outcome.FORBIDDEN_INSTRUCTION),
+    ("\t.byte\t0x0f, 0x05\n", Outcome.FORBIDDEN_INSTRUCTION),  # syscall's bytes
+    ("\t.section\t.init\n\tmovl\t$39, %eax\n\t.byte\t0x0f, 0x05\n\t.text\n",
+     Outcome.FORBIDDEN_DIRECTIVE),  # code gas makes executable, run before main
+    ("\t.section\t.init_array\n\t.quad\tmain\n\t.text\n", Outcome.FORBIDDEN_DIRECTIVE),
+    ("\t.globl\tprctl\n", Outcome.FORBIDDEN_DIRECTIVE),  # would replace the C library's
+    ('\t.include\t"/etc/hostname"\n', Outcome.FORBIDDEN_DIRECTIVE),
+])
+def test_program_answers_are_checked_before_they_link_or_run(task, monkeypatch, code, outcome):
+    program_setup = programs.program_setup(task)  # the baseline links before the spy
+    linked = []
+    monkeypatch.setattr(programs, "link", lambda *args, **kw: linked.append(args) or "no")
+    got = programs.judge_program(task, program_setup, _main_prologue(task, code))
+    assert (got.outcome, got.stage) == (outcome.value, "static"), got
+    assert not linked

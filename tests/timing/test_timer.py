@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import re
+import signal
+from pathlib import Path
 
 import pytest
 from timing_cases import (
@@ -19,6 +21,7 @@ from timing_cases import (
 
 from llmcc.timing import Settings, time_candidate
 from llmcc.timing.stats import Interval, Rule, median_interval
+from llmcc.timing.timer import _Harness, build_harnesses, measure
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +122,66 @@ def test_a_candidate_that_dies_while_timed_fails_timing(subjects, tmp_path):
     timing = timed(subj, crash, tmp_path)
     assert timing.verdict == "failed"
     assert "ended while measuring" in timing.reason
+
+
+# R lines as the old harness printed them, for 3 inputs x 4 offsets: the candidate (B) a
+# thousand times faster than the baseline (A)
+FORGED_ROUND = "R" + " 1000000 1000" * 12 + "\n"
+# forged lines written on every call: through write(2) itself, or the harness's own stdout
+FORGERS = {
+    "write": ("movl $1, %edi", "leaq .Lforged(%rip), %rsi",
+              f"movl ${len(FORGED_ROUND)}, %edx", "call write@PLT"),
+    "stdio": ("leaq .Lforged(%rip), %rdi", "movq stdout(%rip), %rsi", "call fputs@PLT",
+              "movq stdout(%rip), %rdi", "call fflush@PLT"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(FORGERS))
+def test_a_candidate_cannot_print_the_timers_lines(subjects, tmp_path, how):
+    """A slower candidate that prints rounds of its own, on every call. The old harness let
+    it write to the pipe the timer reads, and the timer took its lines for the round's
+    (verdict: faster, 1000x); now the process that runs it may not write at all."""
+    subj = subjects["mix"]
+    text = with_delay(subj.module.function_text("mix"), "mix", 60)
+    code = "".join(f"\t{line}\n" for line in ("pushq %rdi", *FORGERS[how], "popq %rdi"))
+    text = text.replace("mix:\n", "mix:\n" + code, 1)
+    escaped = FORGED_ROUND.replace("\n", "\\n")
+    text += f'\t.section\t.rodata\n.Lforged:\n\t.string\t"{escaped}"\n'
+    timing = timed(subj, text, tmp_path)
+    assert timing.verdict == "failed", timing.reason
+    assert "stopped by a time or sandbox limit" in timing.reason
+
+
+def test_a_stopped_harness_leaves_no_process_behind(subjects, tmp_path):
+    """The measuring child is the harness's own: when the timer stops the harness, the
+    harness collects it. (Killed outright, it would leave the child to init, and an init
+    that never collects orphans, as in many containers, gathers a zombie per process.)"""
+    subj = subjects["mix"]
+    exes = build_harnesses(subj.module, subj.sig, subj.module.function_text("mix"), "gcc",
+                           FLAGS, str(tmp_path))
+    harness = _Harness(exes[0], subj.valid[:Settings().max_inputs], 3, Settings(), seed=1)
+    assert len(harness.round()) == 2 * len(harness.cells)
+    pid = harness.proc.pid
+    (child,) = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    harness.close()
+    assert harness.proc.returncode() == -signal.SIGTERM
+    assert not Path(f"/proc/{child}").exists()
+
+
+def test_every_process_times_the_inputs_the_first_one_picked(subjects, tmp_path):
+    """The first process picks the inputs and lists them in the order it was given them;
+    the others must get them in that order. Valid ids are not sorted by number (a test
+    whose strings stayed in place carries STRINGS_IN_PLACE, a high bit), and sorting them
+    made the processes disagree: 'chose different inputs', so nothing was timed."""
+    from llmcc.verify.harness import STRINGS_IN_PLACE
+
+    subj = subjects["mix"]
+    exes = build_harnesses(subj.module, subj.sig, subj.module.function_text("mix"), "gcc",
+                           FLAGS, str(tmp_path))
+    unsorted = (subj.valid[5] | STRINGS_IN_PLACE, subj.valid[1], subj.valid[3])
+    run = measure(exes, unsorted, Settings(inputs=3, max_rounds=24), seed=3)
+    assert run.verdict != "failed", run.reason
+    assert list(dict.fromkeys(c.test for c in run.cells)) == list(unsorted)
 
 
 def test_a_smaller_minimum_effect_is_honoured(subjects, tmp_path):

@@ -6,7 +6,8 @@
   candidates that must be rejected: ``EDIT_KINDS`` change gcc's instructions so the function
   computes something else on some input; ``INSERT_KINDS`` add code that hangs, breaks the
   ABI, or uses what a candidate may not (kernel entry, clocks, ISA beyond the baseline,
-  stack outside its frame). ``error_candidates`` gives text that does not parse, assemble or
+  stack outside its frame, a string past its NUL, a system call hidden inside another
+  instruction's bytes). ``error_candidates`` gives text that does not parse, assemble or
   link. ``select_mutants`` takes a seeded sample spread over kinds.
 * ``correct_candidates(source, name)`` compiles the function under other gcc options.
 * ``probe_outputs`` runs function variants on fixed inputs (a C probe per function), which
@@ -1063,6 +1064,23 @@ EDIT_KINDS = ("flip_branch", "flip_condition", "const", "bound", "swap_operands"
 # not use (kernel entry, processor identity and clocks, ISA beyond the baseline).
 INSERT_KINDS = ("infinite_loop", "clobber_callee_saved", "syscall", "cpuid", "rdtsc", "isa",
                 "red_zone", "frame_write", "direction_flag", "mxcsr")
+# Insertions only functions that take a string have (wrong_candidates' ``strings``): a read
+# one byte past the string's NUL, which faults only where the NUL is the last readable byte.
+STRING_KINDS = ("string_overread",)
+INSERT_KINDS += STRING_KINDS
+# Insertions that reach outside the process through a system call no mnemonic shows (a call
+# into the middle of ``movl $0xc3050f``, whose bytes hold ``syscall; ret``): a signal to
+# another process, and forged result lines on the harness's stdout. Only the sandbox stops
+# them.
+SANDBOX_KINDS = ("tgkill", "forged_output")
+INSERT_KINDS += SANDBOX_KINDS
+# Insertions that put code or data where a function's text may not (code the loader runs
+# before main: .init, .fini, .init_array, .preinit_array, .ctors; writable data; a note) or
+# make the assembler read a file (.include, .incbin). The static checks refuse each before
+# gas runs (forbidden_directive); they are sampled apart from the others.
+SECTION_KINDS = ("init", "fini", "init_array", "preinit_array", "ctors", "data_section",
+                 "note", "include", "incbin")
+INSERT_KINDS += SECTION_KINDS
 WRONG_KINDS = EDIT_KINDS + INSERT_KINDS
 # Text that is not a candidate at all: it does not parse, assemble, or link.
 ERROR_KINDS = ("parse_error", "assemble_error", "undefined_label")
@@ -1386,9 +1404,88 @@ def _insert_mutants(fx: FunctionText) -> Iterable[Mutant]:
                  fx.with_inserted([where], _snippet("movq $0, -136(%rsp)"), take_labels=False))
 
 
+def _string_mutants(fx: FunctionText, strings: Sequence[str]) -> Iterable[Mutant]:
+    """For each register holding a string on entry: find its NUL and load the byte after it
+    (through %r11 and %r10, which carry no argument), then run gcc's code."""
+    for reg in strings:
+        yield Mutant("string_overread", f"reads one byte past the NUL of the string in %{reg} "
+                     "on entry", fx.with_inserted([fx.entry], _snippet(
+                         f"movq %{reg}, %r11", ".Lmutant_overread: cmpb $0, (%r11)",
+                         "leaq 1(%r11), %r11", "jne .Lmutant_overread", "movzbl (%r11), %r10d"),
+                         take_labels=False))
+
+
+# what forged_output writes: the verifier's harness's last line, claiming no failure
+FORGED_LINE = b"COUNTS run=9 valid=9 failed=0\n"
+
+
+def _hidden_syscall(tag: str, setup: Sequence[str], teardown: Sequence[str] = ()) -> list[str]:
+    """``setup`` (the system call's number and arguments), then the system call made through
+    a gadget in a ``movl``'s immediate, ``teardown``; the argument registers kept."""
+    saved = ("rdi", "rsi", "rdx", "rcx")
+    gadget = f".Lmutant_{tag}_gadget"
+    return _snippet(*(f"pushq %{r}" for r in saved), *setup, f"leaq {gadget}+1(%rip), %rcx",
+                    "call *%rcx", *teardown, *(f"popq %{r}" for r in reversed(saved)),
+                    f"jmp .Lmutant_{tag}_after", f"{gadget}: movl $0xc3050f, %eax",
+                    f".Lmutant_{tag}_after:")
+
+
+def _stack_stores(data: bytes) -> list[str]:
+    """Instructions that put ``data`` at (%rsp), eight bytes at a time."""
+    padded = data + bytes(-len(data) % 8)
+    return [line for k in range(0, len(padded), 8)
+            for line in (f"movabsq ${int.from_bytes(padded[k:k + 8], 'little')}, %rax",
+                         f"movq %rax, {k}(%rsp)")]
+
+
+def _sandbox_mutants(fx: FunctionText) -> Iterable[Mutant]:
+    tgkill = _hidden_syscall("tgkill", ("movl $234, %eax", "movl $1, %edi", "movl $1, %esi",
+                                        "xorl %edx, %edx"))
+    yield Mutant("tgkill", "tgkill(1, 1, 0) on entry through a hidden syscall (signal 0 only "
+                 "asks whether it could)", fx.with_inserted([fx.entry], tgkill,
+                                                           take_labels=False))
+    room = len(FORGED_LINE) + -len(FORGED_LINE) % 8
+    forge = _hidden_syscall("forge", (f"subq ${room}, %rsp", *_stack_stores(FORGED_LINE),
+                                      "movl $1, %eax", "movl $1, %edi", "movq %rsp, %rsi",
+                                      f"movl ${len(FORGED_LINE)}, %edx"),
+                            (f"addq ${room}, %rsp",))
+    yield Mutant("forged_output", "writes a harness result line to stdout on entry through a "
+                 "hidden syscall", fx.with_inserted([fx.entry], forge, take_labels=False))
+
+
+def _section_mutants(fx: FunctionText) -> Iterable[Mutant]:
+    """A foreign section (or a file read) on entry, in the function's own text; gcc's code
+    goes on in its own section after ``.previous``."""
+    syscall = ("movl $39, %eax", ".byte 0x0f, 0x05")  # getpid, as raw bytes
+    table = (".align 8", f".quad {fx.name}")  # the function, called by the loader
+    inserted = (
+        ("init", "getpid through raw syscall bytes in .init (gas makes it code; it runs "
+         "before main)", (".section .init", *syscall)),
+        ("fini", "getpid through raw syscall bytes in .fini (run after main)",
+         (".section .fini", *syscall)),
+        ("init_array", "the function itself in .init_array (called before main)",
+         (".section .init_array", *table)),
+        ("preinit_array", "the function itself in .preinit_array (called before main)",
+         (".section .preinit_array", *table)),
+        ("ctors", "the function itself in .ctors (the linker moves it to .init_array)",
+         ('.section .ctors,"aw",@progbits', *table)),
+        ("data_section", "writable data in a .data.* section of its own",
+         ('.section .data.mutant,"aw"', ".Lmutant_data:", ".long 7")),
+        ("data_section", "writable data in .data", (".data", ".long 7")),
+        ("note", "an allocated note", ('.section .note.mutant,"a"', ".long 4, 4, 1",
+                                        '.string "GNU"')),
+        ("include", "the assembler includes a file", ('.include "/dev/null"',)),
+        ("incbin", "the assembler copies a file into read-only data",
+         (".section .rodata", '.incbin "/etc/passwd"')),
+    )
+    for kind, description, code in inserted:
+        yield Mutant(kind, description, fx.with_inserted(
+            [fx.entry], _snippet(*code, ".previous"), take_labels=False))
+
+
 GENERATORS: tuple[Callable[[FunctionText], Iterable[Mutant]], ...] = (
     _flip_mutants, _constant_mutants, _swap_mutants, _drop_mutants, _displacement_mutants,
-    _insert_mutants,
+    _insert_mutants, _sandbox_mutants, _section_mutants,
 )
 
 
@@ -1408,10 +1505,29 @@ def baseline_text(asm_text: str, function: str) -> str:
     return FunctionText(asm_text, function).text
 
 
-def wrong_candidates(asm_text: str, function: str) -> list[Mutant]:
-    """Every edit and insertion mutant of ``function`` (from a TU's or the function's text)."""
+def wrong_candidates(asm_text: str, function: str, strings: Sequence[str] = ()) -> list[Mutant]:
+    """Every edit and insertion mutant of ``function`` (from a TU's or the function's text);
+    ``strings``: the argument registers that hold a string (``string_registers``)."""
     fx = FunctionText(asm_text, function)
-    return _unique(fx.text, (m for gen in GENERATORS for m in gen(fx)))
+    return _unique(fx.text, (*(m for gen in GENERATORS for m in gen(fx)),
+                             *_string_mutants(fx, strings)))
+
+
+ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
+
+
+def string_registers(unit: CorpusUnit, function: str) -> tuple[str, ...]:
+    """The registers that carry ``function``'s ``const char *`` parameters (its prototype in
+    the unit's header), up to the first one that is not an integer or a pointer (after it,
+    parameters take other registers)."""
+    m = re.search(rf"\b{function}\(([^)]*)\);", unit.header)
+    out: list[str] = []
+    for reg, param in zip(ARGUMENT_REGISTERS, m.group(1).split(",") if m else [], strict=False):
+        if "*" not in param and re.search(r"\b(float|double|struct|union)\b", param):
+            break
+        if re.fullmatch(r"\s*const char \*\s*\w*\s*", param):
+            out.append(reg)
+    return tuple(out)
 
 
 def error_candidates(asm_text: str, function: str) -> list[Mutant]:
@@ -1693,6 +1809,10 @@ def differs_from_baseline(unit: CorpusUnit, items: Sequence[tuple[str, str]], wo
 # insertions, which are much alike from one function to the next
 EDITS_PER_FUNCTION = 8
 INSERTS_PER_FUNCTION = 4
+STRING_INSERTS_PER_FUNCTION = 1  # string_overread, besides those, where the function has one
+# foreign sections, besides those: refused statically, so cheap; two per function give each
+# of SECTION_KINDS about ten functions
+SECTION_INSERTS_PER_FUNCTION = 2
 
 
 @dataclass(frozen=True)
@@ -1720,9 +1840,15 @@ def build_cases(cache_dir: Path, edits: int = EDITS_PER_FUNCTION,
     cases = []
     for unit, asm in zip(units, asms, strict=True):
         for name in unit.functions:
-            every = wrong_candidates(asm, name)
+            every = wrong_candidates(asm, name, string_registers(unit, name))
             wrong = [*select_mutants(every, edits, seed, EDIT_KINDS),
-                     *select_mutants(every, inserts, seed, INSERT_KINDS)]
+                     *select_mutants(every, inserts, seed,
+                                     [k for k in INSERT_KINDS
+                                      if k not in STRING_KINDS + SECTION_KINDS]),
+                     # a function that takes a string always gets one: the other insertions
+                     # are too many kinds for a sample of a few to be sure to pick it
+                     *select_mutants(every, STRING_INSERTS_PER_FUNCTION, seed, STRING_KINDS),
+                     *select_mutants(every, SECTION_INSERTS_PER_FUNCTION, seed, SECTION_KINDS)]
             cases.append(FunctionCase(
                 unit, name, asm, baseline_text(asm, name), tuple(wrong),
                 tuple(error_candidates(asm, name)),

@@ -152,6 +152,65 @@ def test_system_call_is_stopped_by_the_sandbox(tu):
     assert check(tu, "sum", text).outcome is Outcome.CANDIDATE_CRASH
 
 
+def _on_entry(tu, function, *code):
+    """``function`` doing ``code`` first thing, its argument registers kept."""
+    saved = "\tpushq\t%rdi\n\tpushq\t%rsi\n"
+    restored = "\tpopq\t%rsi\n\tpopq\t%rdi\n"
+    lines = "".join(f"\t{line}\n" for line in code)
+    return mutate(tu, function, "\t.cfi_startproc\n",
+                  "\t.cfi_startproc\n" + saved + lines + restored)
+
+
+@pytest.mark.parametrize("call", [
+    ("movl $234, %eax", "movl $PID, %edi", "movl $PID, %esi", "movl $15, %edx"),  # tgkill
+    ("movl $200, %eax", "movl $PID, %edi", "movl $15, %esi"),  # tkill
+    ("movl $62, %eax", "movl $PID, %edi", "movl $15, %esi"),  # kill
+])
+def test_signalling_another_process_is_stopped_by_the_sandbox(tu, call):
+    """SIGTERM to a process of the same user: the candidate dies, the process lives on."""
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        code = [line.replace("PID", str(victim.pid)) for line in call]
+        result = check(tu, "sum", _on_entry(tu, "sum", *code, "syscall"), tests=20)
+        assert result.outcome is Outcome.CANDIDATE_CRASH, result.reason
+        assert victim.poll() is None, "the candidate's signal reached another process"
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+def test_signalling_another_thread_id_is_stopped_by_the_sandbox(tu):
+    """tgkill to its own process but a thread id not its own (1; signal 0 only asks)."""
+    text = _on_entry(tu, "sum", "movl $39, %eax", "syscall", "movl %eax, %edi",
+                     "movl $1, %esi", "xorl %edx, %edx", "movl $234, %eax", "syscall")
+    assert check(tu, "sum", text, tests=20).outcome is Outcome.CANDIDATE_CRASH
+
+
+def test_signalling_its_own_thread_is_allowed(tu):
+    """What glibc's raise() sends, tgkill(getpid(), gettid(), sig), still works (signal 0
+    here): the filter knows the child's own ids."""
+    text = _on_entry(tu, "sum", "movl $39, %eax", "syscall", "pushq %rax", "movl $186, %eax",
+                     "syscall", "movl %eax, %esi", "popq %rdi", "xorl %edx, %edx",
+                     "movl $234, %eax", "syscall")
+    result = check(tu, "sum", text, tests=20)
+    assert result.outcome is None, result.reason
+
+
+def test_forged_harness_output_is_stopped_by_the_sandbox(tu):
+    """The verifier reads COUNTS and VALID lines from its harness's stdout; a candidate
+    writing its own through a system call hidden inside another instruction's bytes
+    (``movl $0xc3050f`` holds ``syscall; ret``) is killed."""
+    forged = "COUNTS run=60 valid=60 failed=0\nVALID 1 2 3\n"
+    text = _on_entry(tu, "sum", "jmp .Lforge_go", ".Lforge_gadget: movl $0xc3050f, %eax",
+                     ".Lforge_go: movl $1, %eax", "movl $1, %edi",
+                     "leaq .Lforge_text(%rip), %rsi", f"movl ${len(forged)}, %edx",
+                     "leaq .Lforge_gadget+1(%rip), %rcx", "call *%rcx")
+    escaped = forged.replace("\n", "\\n")
+    text += f'\t.section\t.rodata\n.Lforge_text:\n\t.string\t"{escaped}"\n'
+    result = check(tu, "sum", text, tests=20)
+    assert result.outcome is Outcome.CANDIDATE_CRASH, result.reason
+
+
 def test_inputs_the_baseline_crashes_on_are_discarded(tu):
     result = check(tu, "at", tu[2].function_text("at"))
     assert result.counts.valid < result.counts.run  # large i reads far outside the buffer

@@ -15,6 +15,7 @@ from mutants import (
     ERROR_KINDS,
     INSERT_KINDS,
     INVERSE_CONDITION,
+    STRING_KINDS,
     WRONG_KINDS,
     FunctionText,
     Mutant,
@@ -27,6 +28,7 @@ from mutants import (
     fits_baseline,
     module_reach,
     select_mutants,
+    string_registers,
     unit_of,
     wrong_candidates,
 )
@@ -138,7 +140,23 @@ def test_every_generated_mutant_is_unique_and_labelled(mutant_cases):
     assert len(everything) > 100
     assert len({m.text for m in everything}) == len(everything)
     assert case.baseline not in {m.text for m in everything}
-    assert {m.kind for m in everything} == set(WRONG_KINDS)
+    # sum_clamped takes no string
+    assert {m.kind for m in everything} == set(WRONG_KINDS) - set(STRING_KINDS)
+
+
+def test_every_function_that_takes_a_string_gets_a_string_overread(mutant_cases):
+    """Read from each function's prototype; sampled besides the other insertions, so a
+    function with a string always has one."""
+    assert string_registers(unit_of("my_strcmp"), "my_strcmp") == ("rdi", "rsi")
+    assert string_registers(unit_of("to_upper"), "to_upper") == ("rsi",)
+    assert string_registers(unit_of("crc8"), "crc8") == ()  # const unsigned char *: bytes
+    takes = {c.function for c in mutant_cases if string_registers(c.unit, c.function)}
+    assert len(takes) >= 7
+    for case in mutant_cases:
+        overreads = [m for m in case.wrong if m.kind in STRING_KINDS]
+        assert len(overreads) == (case.function in takes), case.function
+        for m in overreads:
+            assert "movzbl (%r11), %r10d" in " ".join(m.text.split()), m.text
 
 
 def test_edit_mutants_are_shown_wrong_by_probes(mutant_cases, confirmed_cases):

@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from mutants import SECTION_KINDS
 
 from llmcc import pipeline
 from llmcc.asm import parse_module
@@ -79,6 +80,14 @@ def test_rejections_name_the_right_stage(judged):
     assert by_kind["isa"] == {"unsupported_isa"}
     assert by_kind["clobber_callee_saved"] == {"abi_violation"}
     assert by_kind["infinite_loop"] <= {"candidate_timeout"}
+    # system calls hidden in an instruction's bytes pass every static check: the sandbox
+    # kills the process that makes them
+    assert by_kind["tgkill"] == by_kind["forged_output"] == {"candidate_crash"}
+    # the byte after the NUL is read only: it faults where the NUL ends a readable page
+    assert by_kind["string_overread"] == {"candidate_crash"}
+    # foreign sections and file reads are refused statically, before gas runs
+    for kind in SECTION_KINDS:
+        assert by_kind[kind] == {"forbidden_directive"}, kind
 
 
 def test_correct_candidates_pass(judged):
