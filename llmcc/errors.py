@@ -15,6 +15,11 @@ class ToolError(LlmccError):
     """gcc or another external program failed or could not be run."""
 
 
+class CacheError(LlmccError):
+    """A cache record llmcc refuses: a key that is not one of its digests, an entry that
+    is not what llmcc wrote."""
+
+
 class AsmParseError(LlmccError):
     """Assembly text that the grammar rejects, with where and why.
 

@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 
 from llmcc.cache.keys import digest
-from llmcc.cache.store import Store
+from llmcc.cache.store import Store, within
+from llmcc.cache.trust import MAC, mine, seal, sealed
+from llmcc.errors import CacheError
 from llmcc.files import replace_text
 
 # counters a compile adds to (llmcc cache stats); anything else is keyed by outcome
@@ -52,12 +54,14 @@ class ProjectCache:
         self.project = project
         self.id = digest("project", str(project))[:16]
         self.folder = root / "projects" / self.id
-        self.store = Store(self.folder)
-        self.shared = Store(root / "shared")  # compiler identities: the same for everyone
+        self.store = Store(self.folder, top=root)
+        self.shared = Store(root / "shared", top=root)  # compiler identities: for everyone
 
     def remember_project(self) -> None:
         """Name the project's folder (for `llmcc cache` listings), once."""
         marker = self.folder / "project.json"
+        if not within(self.folder, self.root):
+            raise CacheError(f"{self.folder} leads out of the cache folder {self.root}")
         if not marker.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
             replace_text(marker, json.dumps({"root": str(self.project)}))
@@ -69,9 +73,12 @@ class ProjectCache:
         if not counts:
             return
         line = json.dumps(counts, sort_keys=True, separators=(",", ":")) + "\n"
+        if not within(self.folder, self.root):
+            return  # a planted link: the counters would be appended elsewhere
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.folder / "counts", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.folder / "counts",
+                         os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
             try:
                 os.write(fd, line.encode())
             finally:
@@ -105,10 +112,20 @@ class ProjectCache:
         record = self.store.get_json("fn", key)
         return record if record and record.get("key") == key else None
 
-    def save_decision(self, key: str, record: dict) -> None:
+    def save_decision(self, key: str, record: dict, own: bool = True) -> None:
+        """Record decision ``key``, sealed as this user's own (``own=False``: an import,
+        which builds judge again before they use it)."""
         record = {**record, "key": key, "saved": time.time()}
+        record = seal("fn", key, record) if own else \
+            {k: v for k, v in record.items() if k != MAC}
         self.remember_project()
         self.store.put_json("fn", key, record)
+
+    def own_decision(self, key: str, record: dict) -> bool:
+        """Is ``record`` (decision ``key``) this user's own, as this user's llmcc saved it:
+        sealed with the user's secret, unchanged, in a file the user owns? Anything else
+        (another writer's, an import, an edit) is to be judged again before it is used."""
+        return sealed("fn", key, record) and mine(self.store.path("fn", key))
 
     def reject(self, key: str, reason: str) -> bool:
         """Mark the rewrite chosen for decision ``key`` as failing the project's tests, so
@@ -132,7 +149,7 @@ class ProjectCache:
     def decisions(self) -> list[dict]:
         out = []
         for entry in self.store.entries("fn"):
-            record = self.store.get_json("fn", entry.key)
+            record = self.decision(entry.key)
             if record is not None:
                 out.append(record)
         return out

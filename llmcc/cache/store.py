@@ -19,10 +19,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from llmcc.errors import CacheError
+
 # bump when an entry's layout or meaning changes: older entries then read as misses
 FORMAT = 1
 _MAGIC = b"llmcc-cache"
 LOCK_TIMEOUT_S = 30.0
+# every key is a SHA-256 hex digest (llmcc.cache.keys.digest); nothing else ever names a file,
+# so a key read from a file or a command line cannot lead a path out of the store
+KEY_LENGTH = 64
+_HEX = frozenset("0123456789abcdef")
+
+
+def is_key(value: object) -> bool:
+    """Is ``value`` a key llmcc could have made (lower-case hex, KEY_LENGTH long)?"""
+    return isinstance(value, str) and len(value) == KEY_LENGTH and _HEX.issuperset(value)
+
+
+def within(folder: str | os.PathLike, top: str | os.PathLike) -> bool:
+    """Is ``folder`` inside ``top`` with no symbolic link on the way? A cache folder others
+    can write to may hold links planted to lead llmcc's writes elsewhere."""
+    real = os.path.realpath(folder)
+    return real == os.path.join(os.path.realpath(top), os.path.relpath(folder, top))
 
 
 class EntryInfo(NamedTuple):
@@ -35,17 +53,25 @@ class EntryInfo(NamedTuple):
 
 class Store:
     """Entries of several kinds (``fn``, ``obj``, ``man`` ...) under ``root``, each named by a
-    hex key and sharded by its first two characters."""
+    hex key and sharded by its first two characters; written only inside ``top`` (default:
+    ``root``), through no symbolic link."""
 
-    def __init__(self, root: str | os.PathLike) -> None:
+    def __init__(self, root: str | os.PathLike, top: str | os.PathLike | None = None) -> None:
         self.root = Path(root)
+        self.top = Path(top) if top is not None else self.root
 
     # -- entries -----------------------------------------------------------------------
     def path(self, kind: str, key: str) -> Path:
+        """Where entry ``key`` lives; CacheError when ``key`` is not a key (is_key)."""
+        if not is_key(key):
+            raise CacheError(f"not a cache key: {str(key)[:80]!r}")
         return self.root / kind / key[:2] / key[2:]
 
     def get(self, kind: str, key: str) -> bytes | None:
-        """The payload, or None on a miss (a damaged entry is removed and is a miss)."""
+        """The payload, or None on a miss (a damaged entry is removed and is a miss, and so
+        is a key that is not one)."""
+        if not is_key(key):
+            return None
         path = self.path(kind, key)
         try:
             with open(path, "rb") as fh:
@@ -64,6 +90,8 @@ class Store:
     def put(self, kind: str, key: str, payload: bytes) -> None:
         """Write an entry atomically (a concurrent reader sees the old one or the new one)."""
         path = self.path(kind, key)
+        if not within(path.parent, self.top):  # checked before any folder is made
+            raise CacheError(f"{path.parent} leads out of the cache folder {self.top}")
         path.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(payload).hexdigest()
         header = b"%s %d %s %d\n" % (_MAGIC, FORMAT, digest.encode(), len(payload))
@@ -93,7 +121,7 @@ class Store:
     def delete(self, kind: str, key: str) -> bool:
         try:
             self.path(kind, key).unlink()
-        except OSError:
+        except (OSError, CacheError):
             return False
         return True
 
@@ -108,7 +136,7 @@ class Store:
                 if not shard.is_dir():
                     continue
                 for entry in sorted(shard.iterdir()):
-                    if entry.name.startswith("."):
+                    if not is_key(shard.name + entry.name):  # temporaries, strangers
                         continue
                     try:
                         st = entry.stat()

@@ -15,12 +15,14 @@ import sys
 import time
 from pathlib import Path
 
+from llmcc import log as logfile
 from llmcc.cache.budget import BuildBudget
 from llmcc.cache.keys import proposer_ids
 from llmcc.cache.profile import load as load_profile
 from llmcc.cache.project import ProjectCache, cache_root, project_root
-from llmcc.cache.queue import claim, pending, requeue_stale
+from llmcc.cache.queue import Job, Refused, claim, pending, requeue_stale
 from llmcc.config import load
+from llmcc.errors import CacheError, LlmccError
 
 
 def main(args: list[str]) -> int:
@@ -47,11 +49,20 @@ def main(args: list[str]) -> int:
     idle_since = time.monotonic()
     while not spent():
         for job in claim(project, more=lambda: not spent()):
+            try:
+                if isinstance(job, Refused):
+                    raise CacheError(job.reason)
+                result = _optimize(job, config, project, proposers, budget)
+            except CacheError as exc:  # never run: one line says why
+                print(f"llmcc optimize: queued job {job.name} refused: {exc}",
+                      file=sys.stderr)
+                logfile.write(logfile.log_path(config.log), "queue", action="refused",
+                              job=job.name, reason=str(exc))
+                continue
             done += 1
-            result = _optimize(job, config, project, proposers, budget)
             rewritten = result.rewritten if result else []
             project.drop_objects()  # the next build splices the new decisions in
-            print(f"{job['source']}: {len(job['functions'])} functions offered, "
+            print(f"{job.source}: {len(job.functions)} functions offered, "
                   f"{len(rewritten)} rewritten{': ' + ', '.join(rewritten) if rewritten else ''}"
                   + (f"; {len(result.over_budget)} left untried ({result.budget.value})"
                      if result and result.over_budget else ""), flush=True)
@@ -66,8 +77,10 @@ def main(args: list[str]) -> int:
     return 0
 
 
-def _optimize(job: dict, config, project: ProjectCache, proposers,
+def _optimize(job: Job, config, project: ProjectCache, proposers,
               budget: BuildBudget | None):
+    """The unit of ``job`` through the pipeline; None when it does not compile any more.
+    CacheError when the job asks for what no build of llmcc's would run (_check)."""
     from llmcc import pipeline, subproc
     from llmcc.asm.module import parse_module
     from llmcc.cache.decisions import DecisionCache
@@ -77,21 +90,24 @@ def _optimize(job: dict, config, project: ProjectCache, proposers,
     tmp = private_dir(config.temp_dir)
     here = os.getcwd()
     try:
-        os.chdir(job["cwd"])  # the unit's flags and paths are relative to where it was built
+        try:
+            os.chdir(job.cwd)  # the unit's flags and paths are relative to where it was built
+        except OSError as exc:
+            raise CacheError(f"its folder: {exc.strerror}") from None
+        compiler = _check(job, project)
         asm = os.path.join(tmp, "unit.s")
-        compiler = job["compiler"]
-        proc = subproc.run([compiler, *job["flags"], "-S", job["source"], "-o", asm],
+        proc = subproc.run([compiler, *job.flags, "-S", job.source, "-o", asm],
                            env=child_env(compiler))
         if not proc.ok:
-            print(f"{job['source']}: does not compile any more; skipped", file=sys.stderr)
+            print(f"{job.source}: does not compile any more; skipped", file=sys.stderr)
             return None
         with open(asm, encoding="utf-8", errors="surrogateescape") as fh:
             module = parse_module(fh.read())
         names = proposer_ids(config)
         profile = load_profile(project.folder)
         return pipeline.optimize(
-            module, proposers=proposers, source=job["source"], compiler=compiler,
-            flags=tuple(job["flags"]), workdir=tmp, min_valid=config.min_valid_inputs,
+            module, proposers=proposers, source=job.source, compiler=compiler,
+            flags=job.flags, workdir=tmp, min_valid=config.min_valid_inputs,
             min_effect=config.min_effect, max_functions=config.max_functions,
             unit_budget_s=config.unit_budget_s, cache=DecisionCache(project, names),
             samples=profile.functions if profile else None, only_sampled=config.profile_only,
@@ -99,3 +115,29 @@ def _optimize(job: dict, config, project: ProjectCache, proposers,
     finally:
         os.chdir(here)
         remove_dir(tmp)
+
+
+def _check(job: Job, project: ProjectCache) -> str:
+    """The compiler to run for ``job``: the one its build ran, as llmcc resolves it itself
+    (an executable file that is not llmcc) and with the identity the build recorded; and
+    its flags must be ones the driver compiles with itself (no -fplugin, -wrapper, response
+    files...). The job is sealed as this user's, so this guards against a compiler replaced
+    since, and keeps optimize to what a build would run. CacheError says what is wrong."""
+    from llmcc.cache.keys import compiler_identity
+    from llmcc.driver.args import CompileJob, classify
+    from llmcc.driver.compiler import resolve
+
+    try:
+        compiler = resolve(job.compiler)
+    except LlmccError as exc:
+        raise CacheError(f"its compiler: {exc}") from None
+    if compiler != job.compiler or \
+            compiler_identity(compiler, project.shared) != job.compiler_id:
+        raise CacheError("its compiler is not the one its build ran")
+    if any(flag.startswith("@") for flag in job.flags):
+        raise CacheError("a response file among its flags")
+    verdict = classify([*job.flags, "-c", job.source])
+    if not isinstance(verdict, CompileJob):
+        raise CacheError(f"flags a build would not optimize with ({verdict.outcome.value}"
+                         f"{': ' + verdict.detail if verdict.detail else ''})")
+    return compiler
