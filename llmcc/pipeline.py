@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.asm.module import Function, Module
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate, FunctionTask, Proposer
+from llmcc.propose import Candidate, Failure, FunctionTask, Proposer
 
 if TYPE_CHECKING:
     from llmcc.cache.budget import BuildBudget
@@ -51,15 +51,25 @@ class Verdict(NamedTuple):
 
 
 class FunctionDecision:
-    """What happened to one function: every verdict, the chosen one, proposer notes."""
+    """What happened to one function: every verdict, the chosen one, proposer notes, and the
+    proposers that were not heard (``unheard``: name -> Failure)."""
 
-    __slots__ = ("chosen", "name", "notes", "verdicts")
+    __slots__ = ("chosen", "name", "notes", "unheard", "verdicts")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.verdicts: list[Verdict] = []
         self.chosen: Verdict | None = None
         self.notes: list[str] = []
+        self.unheard: dict[str, Failure] = {}
+
+    @property
+    def final(self) -> bool:
+        """Every proposer was heard: the decision may be recorded and stand. With one that
+        was not (a server down, an error, no time), an accepted rewrite is still used in
+        this compile (it was verified and timed), but nothing is recorded, so the function
+        is offered again, to every proposer, by a later compile or ``llmcc optimize``."""
+        return not self.unheard
 
 
 class PipelineResult(NamedTuple):
@@ -68,6 +78,7 @@ class PipelineResult(NamedTuple):
     missed: tuple[str, ...] = ()  # with cache_only: functions the cache knew nothing of
     over_budget: tuple[str, ...] = ()  # functions left untried because a budget was spent
     budget: Outcome | None = None  # which: UNIT_BUDGET_SPENT or BUILD_BUDGET_SPENT
+    unheard: tuple[str, ...] = ()  # functions a proposer failed on: decided by nobody yet
 
     @property
     def rewritten(self) -> list[str]:
@@ -168,10 +179,13 @@ CORRECTNESS: list[Stage] = [static_checks, differential_tests, correct]
 
 def selectable(module: Module, fn: Function) -> bool:
     """Functions llmcc may touch at all: gcc-shaped, no user inline asm, not ``main`` (it
-    runs once, and its inputs are a whole program's), and not called
-    from elsewhere in the unit: gcc's -fipa-ra lets such callers keep values in registers
-    the ABI calls scratch but gcc knows this callee leaves alone, which a rewrite need not."""
-    return not fn.opaque and fn.name != "main" and not module.internal_callers(fn.name)
+    runs once, and its inputs are a whole program's), not in a comdat group or an ifunc's
+    resolver (``Module.loader_bound``: another copy may run, or it runs before any
+    sandbox), and not called from elsewhere in the unit: gcc's -fipa-ra lets such callers
+    keep values in registers the ABI calls scratch but gcc knows this callee leaves alone,
+    which a rewrite need not."""
+    return (not fn.opaque and fn.name != "main" and not module.loader_bound(fn.name)
+            and not module.internal_callers(fn.name))
 
 
 def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS,
@@ -226,7 +240,9 @@ def optimize(
 
     With a ``cache``, a function decided before is not offered again: its recorded choice
     is used (re-timed first if it was timed on another CPU model), and new decisions are
-    recorded. ``cache_only`` uses what the cache knows and offers nothing new. Rewrites
+    recorded. A decision some proposer was not heard on (FunctionDecision.final) is not
+    recorded: the function is named in the result's ``unheard``, and offered again by a
+    later compile. ``cache_only`` uses what the cache knows and offers nothing new. Rewrites
     whose decision key starts with one of ``exclude`` are left out (``llmcc check``)."""
     stages = STAGES if stages is None else stages
     decisions: list[FunctionDecision] = []
@@ -235,6 +251,7 @@ def optimize(
     chosen: dict[str, str] = {}
     missed: list[str] = []
     over_budget: list[str] = []
+    unheard: list[str] = []
     budget: Outcome | None = None
     deadline = time.monotonic() + unit_budget_s
     selected = offered(module, min_instructions, samples, only_sampled)[:max_functions]
@@ -267,8 +284,13 @@ def optimize(
             decision = _decide(task, proposers, stages, min(granted, deadline - start))
             if build_budget is not None:
                 build_budget.spend(time.monotonic() - start)
+            if not decision.final:
+                unheard.append(fn.name)
             if cache is not None:
-                cache.save(key, task, decision, time.monotonic() - start)
+                if decision.final:
+                    cache.save(key, task, decision, time.monotonic() - start)
+                for failure in decision.unheard.values():
+                    cache.count(f"unheard:{failure.outcome.value}")
                 cache.count("seconds_optimizing", time.monotonic() - start)
                 _count_verdicts(cache, decision)
         if decision.chosen is not None and key and (EXCLUDE_ALL in exclude
@@ -281,21 +303,34 @@ def optimize(
     result = module.with_candidates(chosen, "llmcc") if chosen else module
     if cache is not None and over_budget:
         cache.count(f"skipped:{budget.value}", len(over_budget))
-    return PipelineResult(result, decisions, tuple(missed), tuple(over_budget), budget)
+    return PipelineResult(result, decisions, tuple(missed), tuple(over_budget), budget,
+                          tuple(unheard))
 
 
 def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],
             budget_s: float) -> FunctionDecision:
-    """Every proposer's candidates for ``task``, judged; the fastest accepted one chosen."""
+    """Every proposer's candidates for ``task``, judged; the fastest accepted one chosen.
+    A proposer that raises, reports a Failure (``last_failure``) or gets no time at all is
+    not heard (``decision.unheard``)."""
     decision = FunctionDecision(task.name)
     for proposer in proposers:
         start = time.monotonic()
+        if budget_s <= 0:
+            decision.unheard[proposer.name] = Failure(Outcome.PROPOSER_CUT_SHORT,
+                                                      "no time left for it")
+            decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_CUT_SHORT.value}")
+            continue
         try:
-            candidates = proposer.propose(task, budget_s) if budget_s > 0 else []
+            candidates = proposer.propose(task, budget_s)
         except Exception as exc:  # a proposer must never break a build
+            decision.unheard[proposer.name] = Failure(Outcome.PROPOSER_FAILED, str(exc))
             decision.notes.append(f"{proposer.name}: {Outcome.PROPOSER_FAILED.value}: {exc}")
             continue
-        why = getattr(proposer, "last_error", None)  # e.g. a model server that is down
+        why = getattr(proposer, "last_error", None)  # e.g. a budget spent after 3 samples
+        failure = getattr(proposer, "last_failure", None)  # e.g. a model server that is down
+        if isinstance(failure, Failure):
+            decision.unheard[proposer.name] = failure
+            why = f"{failure.outcome.value}: {why or failure.reason}"
         # what became of the answers (the model proposer's: answers, no_assembly, ...)
         counts = getattr(proposer, "last_counts", None) or {}
         fates = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k != "requests")
@@ -317,22 +352,26 @@ def _choose(decision: FunctionDecision) -> None:
 
 def _recorded(record: dict, key: str, task: FunctionTask, stages: list[Stage],
               cache: DecisionCache) -> FunctionDecision:
-    """The decision as the cache recorded it; an acceptance timed on another CPU model is
-    judged again (tests and timer) here, and the record updated."""
+    """The decision as the cache recorded it. Its choice is used as it stands only when the
+    record is this user's own, unchanged, and timed on this CPU model; otherwise (another
+    CPU, another writer's record, an import, an edit) every acceptance in it is judged
+    again by all ``stages`` here, and the record saved as this user's own."""
     from llmcc.cache.decisions import same_machine, verdicts_of
 
     decision = FunctionDecision(task.name)
     decision.verdicts = verdicts_of(record)
     decision.notes.append("cache: decided before")
-    if same_machine(record):
+    own = cache.own(key, record)
+    if own and same_machine(record):
         index = record.get("chosen")
         if isinstance(index, int) and 0 <= index < len(decision.verdicts):
             decision.chosen = decision.verdicts[index]
         return decision
+    why = "re-timed on this CPU" if own else "not this user's record, judged again"
     accepted = [i for i, v in enumerate(decision.verdicts) if v.accepted]
     for i in accepted:
         decision.verdicts[i] = judge(decision.verdicts[i].candidate, task, stages)
-        decision.notes.append(f"cache: re-timed on this CPU: {decision.verdicts[i].outcome.value}")
+        decision.notes.append(f"cache: {why}: {decision.verdicts[i].outcome.value}")
     _choose(decision)
     if accepted:
         cache.count("functions_retimed")

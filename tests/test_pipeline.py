@@ -139,6 +139,21 @@ def test_functions_called_within_the_unit_are_not_offered(tmp_path):
     assert [d.name for d in result.decisions] == ["caller"]
 
 
+def test_ifunc_resolvers_and_comdat_functions_are_not_offered(tmp_path):
+    """A resolver runs inside the dynamic loader, before any sandbox; a comdat function may
+    be replaced at link time by another unit's copy. Neither is offered."""
+    (tmp_path / "r.c").write_text(
+        "__attribute__((target_clones(\"avx2\", \"default\")))\n"
+        "long total(const int *v, int n) { long s = 0; for (int i = 0; i < n; i++) s += v[i];"
+        " return s; }\n")
+    subprocess.run(["gcc", "-O3", "-S", "r.c", "-o", "r.s"], cwd=tmp_path, check=True)
+    unit = parse_module((tmp_path / "r.s").read_text())
+    assert "total.resolver" in unit.functions
+    assert unit.loader_bound("total.resolver")
+    assert not unit.loader_bound("total.default")
+    offered = [fn.name for fn in pipeline.offered(unit, min_instructions=1)]
+    assert "total.resolver" not in offered and "total.default" in offered
+
 LOOPS = """
 int add(int a, int b) { return a + b; }
 long poly(long x) { return x * x * x + 3 * x * x - 7 * x + 11; }

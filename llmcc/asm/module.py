@@ -24,6 +24,7 @@ _PREAMBLE_HEADS = frozenset(
 _SYMBOL_ATTRIBUTES = frozenset({".type", ".size", ".local", ".globl", ".global", ".weak",
                                 ".hidden", ".protected", ".internal"})
 _BINDING_HEADS = {".globl": "global", ".global": "global", ".weak": "weak"}
+_ALIGNMENT = frozenset({".p2align", ".align", ".balign"})
 
 
 class Function(NamedTuple):
@@ -253,17 +254,43 @@ class Module:
                     loops = True
         return Shape(instructions, loops)
 
+    def loader_bound(self, name: str) -> bool:
+        """Is the function's code not surely the one the program runs: it sits in a comdat
+        group (the linker may keep another unit's copy) or is an ifunc's resolver (it runs
+        inside the dynamic loader, before main)?"""
+        fn = self.function(name)
+        if "G" in self._tracker.flags.get(fn.section, ""):
+            return True
+        return name in self._resolvers
+
+    @cached_property
+    def _resolvers(self) -> frozenset[str]:
+        """Functions named by ``.set IFUNC, NAME`` where IFUNC is a @gnu_indirect_function."""
+        ifuncs = {parts[0] for line in self.lines if line.head == ".type"
+                  for parts in [line.split_args()]
+                  if len(parts) == 2 and parts[1] == "@gnu_indirect_function"}
+        return frozenset(parts[1] for line in self.lines if line.head == ".set"
+                         for parts in [line.split_args()]
+                         if len(parts) == 2 and parts[0] in ifuncs)
+
     def internal_callers(self, name: str) -> list[str]:
         """Functions of this unit that call ``name`` (not tail calls)."""
-        callers = []
-        for other in self.functions.values():
-            if other.name == name:
-                continue
-            for j in other.body:
+        return list(self._callers.get(name, ()))
+
+    @cached_property
+    def _callers(self) -> dict[str, list[str]]:
+        """Symbol -> the functions of this unit that call it, in the unit's order: one pass
+        (asked per function, a scan each would cost the unit's size squared)."""
+        callers: dict[str, list[str]] = {}
+        for fn in self.functions.values():
+            called = {fn.name}
+            for j in fn.body:
                 line = self.lines[j]
-                if line.head.startswith("call") and name in line.symbols():
-                    callers.append(other.name)
-                    break
+                if line.head.startswith("call"):
+                    for sym in line.symbols():
+                        if sym not in called:
+                            called.add(sym)
+                            callers.setdefault(sym, []).append(fn.name)
         return callers
 
     def referenced_data(self, name: str) -> list[tuple[str, range]]:
@@ -283,6 +310,62 @@ class Module:
                     found.append((sym, blocks[sym]))
                     todo.extend(blocks[sym])
         return found
+
+    def reached(self, name: str) -> list[int]:
+        """Indexes of the lines, outside what function ``name`` owns, that its behaviour
+        depends on: the definitions of the unit's data it names (read-only or writable,
+        ``.comm`` too), the code of the unit's functions it calls or takes the address of,
+        and, in turn, what those name. Symbols defined elsewhere are left out."""
+        own = set(self.owned_lines(name))
+        found: set[int] = set()
+        seen = {name}
+        todo = sorted(own)
+        while todo:
+            line = self.lines[todo.pop()]
+            if not line.args:
+                continue
+            for sym in line.symbols():
+                if sym in seen:
+                    continue
+                seen.add(sym)
+                if sym in self.functions:
+                    lines = self.owned_lines(sym, with_data=False)
+                else:
+                    lines = self._definitions.get(sym, [])
+                new = [j for j in lines if j not in own and j not in found]
+                found.update(new)
+                todo.extend(new)
+        return sorted(found)
+
+    @cached_property
+    def _definitions(self) -> dict[str, list[int]]:
+        """Symbol -> the lines that define it as data: its alignment and attributes, its
+        label and the data lines after it (any section but code and debug), or its
+        ``.comm``/``.lcomm``/``.set`` line."""
+        lines = self.lines
+        defs: dict[str, list[int]] = {}
+        for i, line in enumerate(lines):
+            if line.head in (".comm", ".lcomm", ".set", ".equ"):
+                args = line.split_args()
+                if args:
+                    defs.setdefault(args[0], []).append(i)
+                continue
+            section = line.section
+            if not line.labels or self.is_code(section) or is_unanalysed(section):
+                continue
+            start = i
+            while start > 0 and not lines[start - 1].labels and (
+                    lines[start - 1].head in _ALIGNMENT or (
+                        lines[start - 1].head in _SYMBOL_ATTRIBUTES
+                        and lines[start - 1].split_args()[:1] == [line.labels[0]])):
+                start -= 1
+            end = i + 1
+            while end < len(lines) and not lines[end].labels and (
+                    lines[end].head in DATA_DIRECTIVES or not lines[end].head):
+                end += 1
+            for label in line.labels:
+                defs.setdefault(label, []).extend(range(start, end))
+        return defs
 
     def _framed(self, indexes: list[int], fn: Function) -> list[str]:
         """Lines at ``indexes`` with section switches added so each lands where it did."""

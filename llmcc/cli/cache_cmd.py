@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from llmcc.cache.decisions import describe_speedup
+from llmcc.cache.decisions import check_record, describe_speedup
 from llmcc.cache.project import ProjectCache, cache_root, evict, project_root
 from llmcc.config import load, parse_size
 from llmcc.errors import LlmccError
@@ -71,6 +71,9 @@ def _stats(project: ProjectCache, opts, config) -> int:
     skipped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped:")}
     for outcome, value in sorted(skipped.items()):  # functions a spent budget left untried
         print(f"  skipped  {outcome:<22} {value:g}")
+    unheard = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("unheard:")}
+    for outcome, value in sorted(unheard.items()):  # proposer failures, offered again later
+        print(f"  unheard  {outcome:<22} {value:g}")
     return 0
 
 
@@ -187,26 +190,33 @@ def _import(project: ProjectCache, opts, config) -> int:
     try:
         with open(opts.file) as fh:
             lines = fh.readlines()
-    except OSError as exc:
-        raise LlmccError(f"{opts.file}: {exc.strerror}") from None
-    taken = 0
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LlmccError(f"{opts.file}: {getattr(exc, 'strerror', None) or exc}") from None
+    taken = skipped = 0
     for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
         try:
             record = json.loads(line)
-            key = record["key"]
-            if not isinstance(record["function"], str) or \
-                    not isinstance(record["candidates"], list):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            raise LlmccError(f"{opts.file}:{n}: not a decision `llmcc cache export` wrote") \
-                from None
-        # timed elsewhere: a build re-verifies and re-times an acceptance before using it
+        except ValueError:
+            record = None
+        # every record is checked (its key above all: it names the file it is saved to);
+        # a bad one is skipped, and the message never quotes the file
+        why = check_record(record) if record is not None else "not JSON"
+        if why:
+            print(f"llmcc cache import: {opts.file}:{n}: not a decision `llmcc cache export` "
+                  f"wrote ({why}); skipped", file=sys.stderr)
+            skipped += 1
+            continue
+        # timed elsewhere, by someone else: a build judges an acceptance again (every
+        # stage, on this CPU) before it uses it, since the record is not sealed as its own
         record["cpu"] = f"imported (timed on {record.get('cpu')})"
-        project.save_decision(key, record)
+        project.save_decision(record["key"], record, own=False)
         taken += 1
     print(f"imported {taken} decisions into {project.project}; their rewrites are verified "
-          "and timed again here before a build uses them")
-    return 0
+          "and timed again here before a build uses them"
+          + (f"; {skipped} records skipped" if skipped else ""))
+    return 1 if skipped else 0
 
 
 COMMANDS = {"stats": _stats, "list": _list, "show": _show, "diff": _diff, "clear": _clear,

@@ -255,13 +255,15 @@ def classify(args: list[str]) -> CompileJob | PassThrough:
         elif is_opt_level(arg):
             opt_index.append(i)
             opt_level = arg
-        elif arg in ("-m64", "-msse2avx", "-mavx", "-w") or arg.startswith(("-Wa,", "-g")) or (
+        elif arg in ("-m64", "-msse2avx", "-mavx", "-w") or arg.startswith(
+                ("-Wa,", "-g", "-specs=", "--specs=")) or (
             arg.startswith(("-B", "-I")) and len(arg) > 2
         ):
             # what gcc's asm spec forwards to `as` (gcc -dumpspecs: *asm, asm_options:
-            # -w, -I, the -g level and DWARF version, -gz; -mavx decides -msse2avx)
+            # -w, -I, the -g level and DWARF version, -gz; -mavx decides -msse2avx), and
+            # what changes that spec or the `as` it runs (-specs files, -B prefixes)
             asm_flags.append(arg)
-        if arg in ("-Xassembler", "-B", "-I") and i + 1 < n:
+        if arg in ("-Xassembler", "-B", "-I", "-specs") and i + 1 < n:
             asm_flags.extend(args[i:i + 2])
         if arg in TAKES_ARG:
             if i + 1 >= n:

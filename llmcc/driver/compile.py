@@ -173,6 +173,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
 
         proposers = propose.load(config.proposers)
         results: list[SourceResult] = []
+        unheard = False  # a proposer failed on some function: the object is not kept
         for n, source in enumerate(job.sources):
             stem, step = stems[n], steps[n]
             asm_path = step[-1]
@@ -197,9 +198,10 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             )
             # what the build did not try waits for `llmcc optimize`: async mode's misses,
             # and in sync mode what a budget cut off (the object is still cached, so a
-            # rebuild after `make clean` is as fast as ever)
+            # rebuild after `make clean` is as fast as ever) and what a proposer failed on
+            # (that object is not kept: the next compile offers it again too)
             left = {"async": (*outcome.missed, *outcome.over_budget),
-                    "sync": outcome.over_budget}.get(config.mode, ())
+                    "sync": (*outcome.over_budget, *outcome.unheard)}.get(config.mode, ())
             if left and caches:
                 from llmcc.cache.queue import enqueue
 
@@ -208,12 +210,15 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 log("budget", source=source.path, outcome=outcome.budget.value,
                     skipped=len(outcome.over_budget), functions=",".join(outcome.over_budget),
                     used=_budget_used(outcome.budget, caches, config))
+            unheard = unheard or bool(outcome.unheard)
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
                     candidates=len(decision.verdicts),
                     chosen=decision.chosen.candidate.origin if decision.chosen else "-",
                     rejected=",".join(v.outcome.value for v in decision.verdicts
                                       if not v.accepted) or "-",
+                    unheard=",".join(f"{name}:{f.outcome.value}"
+                                     for name, f in decision.unheard.items()) or "-",
                     notes="; ".join(decision.notes) or "-")
             final_path = os.path.join(tmp, stem + ".final.s")
             with open(final_path, "w", encoding="utf-8", errors="surrogateescape") as fh:
@@ -230,7 +235,9 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 outcome.rewritten, len(module.functions),
             ))
         exit_code = _finish(job, compiler, env, results)
-        if object_key is not None:
+        # an object with a function no proposer has decided yet is not kept: the next
+        # compile offers that function again (the cache has no decision for it)
+        if object_key is not None and not unheard:
             _remember(objects, object_key, job, results[0], own_depfile)
         if caches:
             caches.close(config.cache_max_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from llmcc.errors import ConfigError
-from llmcc.propose.base import Candidate, FunctionTask, Proposer
+from llmcc.propose.base import Candidate, Failure, FunctionTask, Proposer
 
 # name -> "module:class"; imported only when chosen, so the compile path stays light
 REGISTRY: dict[str, str] = {
@@ -31,4 +31,4 @@ def load(names: tuple[str, ...]) -> list[Proposer]:
     return proposers
 
 
-__all__ = ["NONE", "REGISTRY", "Candidate", "FunctionTask", "Proposer", "load"]
+__all__ = ["NONE", "REGISTRY", "Candidate", "Failure", "FunctionTask", "Proposer", "load"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple, Protocol
 
 from llmcc.asm.module import Function, Module
+from llmcc.outcome import Outcome
 
 
 class FunctionTask(NamedTuple):
@@ -40,7 +41,21 @@ class Candidate(NamedTuple):
     origin: str  # proposer name plus detail, e.g. "variants:-O2"
 
 
+class Failure(NamedTuple):
+    """Why a proposer was not heard on a function: it failed (an error, its server down or
+    timing out) or its budget ended before it offered anything. Its silence is then no
+    answer, so the function is not decided and is offered again later; a proposer that ran
+    to completion (or used what budget it had) with nothing to offer is a decision."""
+
+    outcome: Outcome  # PROPOSER_FAILED or PROPOSER_CUT_SHORT
+    reason: str
+
+
 class Proposer(Protocol):
+    """A source of candidates. After each ``propose`` a proposer may set ``last_failure``
+    (a Failure, or None when it was heard); one without the attribute is always heard, and
+    one that raises has failed."""
+
     name: str
 
     def propose(self, task: FunctionTask, budget_s: float) -> list[Candidate]:

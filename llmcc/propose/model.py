@@ -12,7 +12,8 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcc.files import replace_text, state_dir
-from llmcc.propose.base import Candidate, FunctionTask
+from llmcc.outcome import Outcome
+from llmcc.propose.base import Candidate, Failure, FunctionTask
 from llmcc.propose.prompt import (
     CLOSING_FENCE,
     COMPLETION_PRIMER,
@@ -113,7 +114,11 @@ class ModelProposer:
     """Candidates for a function from ``samples`` requests to the model server, seeds 0..N-1.
 
     After each call ``last_error`` says why it offered fewer candidates than asked (None when
-    nothing went wrong) and ``last_counts`` what happened to the requests and answers.
+    nothing went wrong), ``last_failure`` whether that means it was not heard (a server down,
+    refusing or timing out, an error, or a budget spent before any answer: a Failure; None
+    otherwise) and ``last_counts`` what happened to the requests and answers. No model
+    configured is no failure: the decision key names the model (cache.keys.proposer_ids),
+    so configuring one offers every function again.
     """
 
     name = "model"
@@ -123,6 +128,7 @@ class ModelProposer:
         self.settings = ModelSettings.from_config() if settings is None else settings
         self.marker_dir = marker_dir if marker_dir is not None else state_dir("model-down")
         self.last_error: str | None = None
+        self.last_failure: Failure | None = None
         self.last_counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
 
     @property
@@ -134,12 +140,17 @@ class ModelProposer:
     def propose(self, task: FunctionTask, budget_s: float) -> list[Candidate]:
         deadline = time.monotonic() + budget_s
         self.last_error = None
+        self.last_failure = None
         self.last_counts = dict.fromkeys(_COUNTS, 0)
         try:
             return self._propose(task, deadline)
         except Exception as exc:  # a proposer never breaks a build
-            self.last_error = f"model proposer failed: {exc!r}"
+            self._failed(f"model proposer failed: {exc!r}")
             return []
+
+    def _failed(self, why: str, outcome: Outcome = Outcome.PROPOSER_FAILED) -> None:
+        self.last_error = why
+        self.last_failure = Failure(outcome, why)
 
     # -- one function ----------------------------------------------------------------------
     def _propose(self, task: FunctionTask, deadline: float) -> list[Candidate]:
@@ -148,12 +159,12 @@ class ModelProposer:
             self.last_error = NO_MODEL
             return []
         if s.url in _DOWN:
-            self.last_error = f"model server {s.url} not contacted again: {_DOWN[s.url]}"
+            self._failed(f"model server {s.url} not contacted again: {_DOWN[s.url]}")
             return []
         age = self._marker_age()
         if age is not None:
-            self.last_error = (f"model server {s.url} not contacted: it failed {age:.0f} s ago "
-                               f"in another process (retried after {BREAKER_S:.0f} s)")
+            self._failed(f"model server {s.url} not contacted: it failed {age:.0f} s ago "
+                         f"in another process (retried after {BREAKER_S:.0f} s)")
             return []
         if s.serve is not None and not self._served(s.serve):
             return []
@@ -169,7 +180,7 @@ class ModelProposer:
         counts = self.last_counts
         for seed in range(s.samples):
             if deadline - time.monotonic() < _MIN_REQUEST_S:
-                self.last_error = f"budget spent after {seed} of {s.samples} samples"
+                self._spent(f"budget spent after {seed} of {s.samples} samples")
                 break
             counts["requests"] += 1
             try:
@@ -177,13 +188,13 @@ class ModelProposer:
                                     answered=counts["answers"] > 0)
             except _ServerDown as exc:
                 self._trip(str(exc))
-                self.last_error = str(exc)
+                self._failed(str(exc))
                 break
             except _BudgetSpent as exc:
-                self.last_error = f"{exc} (after {seed} of {s.samples} samples)"
+                self._spent(f"{exc} (after {seed} of {s.samples} samples)")
                 break
             except _Unusable as exc:
-                self.last_error = str(exc)
+                self._failed(str(exc))
                 break
             counts["answers"] += 1
             if s.serve is not None:
@@ -205,6 +216,15 @@ class ModelProposer:
             candidates.append(Candidate(task.name, asm, f"model:{self.label}:seed={seed}"))
         return candidates
 
+    def _spent(self, why: str) -> None:
+        """The budget ended: not heard when nothing was answered yet; a budget that allowed
+        some answers is the user's choice of how long to listen (re-asking would spend it
+        again on every build)."""
+        if self.last_counts["answers"]:
+            self.last_error = why
+        else:
+            self._failed(why, Outcome.PROPOSER_CUT_SHORT)
+
     def _served(self, serve: ServeSettings) -> bool:
         """Make sure llmcc's own server for ``serve`` answers (the first compile that needs it
         starts it, the others wait for it); False, with ``last_error``, when it cannot be
@@ -223,7 +243,7 @@ class ModelProposer:
                 return True
             except server.ServerError as exc:
                 why = _NOT_SERVED[serve] = str(exc)
-        self.last_error = f"model server not started: {why}"
+        self._failed(f"model server not started: {why}")
         return False
 
     def _log(self, event: str, **fields: object) -> None:

@@ -16,7 +16,8 @@ from llmcc.asm.rename import normalized
 from llmcc.driver.args import is_opt_level, recompile_flags
 from llmcc.driver.compiler import child_env
 from llmcc.files import exclusive_file
-from llmcc.propose.base import Candidate, FunctionTask
+from llmcc.outcome import Outcome
+from llmcc.propose.base import Candidate, Failure, FunctionTask
 
 
 class Variant(NamedTuple):
@@ -96,21 +97,27 @@ class Variants:
     """Candidates from compiling the same translation unit under the VARIANTS settings.
 
     Each variant compiles the whole unit once; the builds of the latest unit are kept, so
-    every function of a unit after the first costs no compile.
+    every function of a unit after the first costs no compile. ``last_failure`` (a Failure)
+    says when a call was not heard: it raised, or its budget ended before any variant's
+    compile finished.
     """
 
     name = "variants"
 
     def __init__(self, variants: tuple[Variant, ...] = VARIANTS) -> None:
         self.variants = variants
+        self.last_failure: Failure | None = None
         self._unit: tuple[str, str, tuple[str, ...]] | None = None
         self._builds: dict[tuple[str, ...], _Build] = {}  # by the compile's arguments
 
     def propose(self, task: FunctionTask, budget_s: float) -> list[Candidate]:
         deadline = time.monotonic() + budget_s
+        self.last_failure = None
         try:
             return self._propose(task, deadline)
-        except Exception:  # a proposer never breaks a build; there is simply nothing to offer
+        except Exception as exc:  # a proposer never breaks a build
+            self.last_failure = Failure(Outcome.PROPOSER_FAILED,
+                                        f"variants failed: {type(exc).__name__}: {exc}")
             return []
 
     def _propose(self, task: FunctionTask, deadline: float) -> list[Candidate]:
@@ -143,6 +150,10 @@ class Variants:
                 if fut.done() and not fut.cancelled() and fut.exception() is None:
                     builds[va.args] = fut.result()
 
+        if todo and not any(va.args in builds and builds[va.args].final for va in todo):
+            self.last_failure = Failure(Outcome.PROPOSER_CUT_SHORT,
+                                        f"the budget ended before any of {len(todo)} variant "
+                                        "compiles finished")
         seen = {normalized(baseline_text)}
         candidates: list[Candidate] = []
         for va in todo:

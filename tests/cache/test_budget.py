@@ -10,17 +10,19 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.cache.budget import BuildBudget
 from llmcc.cache.project import ProjectCache
 
-LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "propose"))
+from stub_server import Reply, StubServer
 
-# nothing listens on the discard port: the model proposer answers at once with no candidates,
-# so a function is offered (and claimed) without minutes of verifying and timing
-DEAD_MODEL = "http://127.0.0.1:9/v1"
+LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
 # three functions the default policy offers, per unit
 UNIT = "".join(f"long poly{{u}}_{n}(long x) {{{{ return x * x * x + {n} * x * x - 7 * x + 11; "
                "}}\n" for n in range(3))
@@ -90,9 +92,18 @@ def test_the_proposers_budget_is_cut_to_what_the_build_has_left(tmp_path):
     assert len(result.over_budget) == 1 and result.budget.value == "build_budget_spent"
 
 
-def _env(folder, **settings):
+@pytest.fixture
+def empty_model():
+    """A model server that answers at once with nothing: a function is offered (claimed and
+    decided) without minutes of verifying and timing. (A server that is down would be no
+    decision: test_outage.py.)"""
+    with StubServer([Reply("")]) as stub:
+        yield stub.url
+
+
+def _env(folder, model_url, **settings):
     env = {**os.environ, "LLMCC_CACHE_DIR": str(folder / "cache"), "LLMCC_MODE": "sync",
-           "LLMCC_PROPOSERS": "model", "LLMCC_MODEL_URL": DEAD_MODEL,
+           "LLMCC_PROPOSERS": "model", "LLMCC_MODEL_URL": model_url,
            "LLMCC_LOG": str(folder / "llmcc.log")}
     env.update({f"LLMCC_{k.upper()}": str(v) for k, v in settings.items()})
     return env
@@ -121,10 +132,11 @@ def _skipped(folder) -> list[int]:
     return [int(line.split(" skipped=")[1].split()[0]) for line in lines]
 
 
-def test_compiles_of_one_build_share_the_budget_and_a_later_build_gets_a_new_one(tmp_path):
+def test_compiles_of_one_build_share_the_budget_and_a_later_build_gets_a_new_one(
+        tmp_path, empty_model):
     for u in ("a", "b"):
         (tmp_path / f"{u}.c").write_text(UNIT.format(u=u))
-    env = _env(tmp_path, build_max_functions=4, build_gap_s=60)
+    env = _env(tmp_path, empty_model, build_max_functions=4, build_gap_s=60)
     _compile_together(tmp_path, ["a", "b"], env)
     offered = _offered(tmp_path)
     assert len(offered) == 4 and len(set(offered)) == 4, offered
@@ -157,7 +169,8 @@ def test_compiles_of_one_build_share_the_budget_and_a_later_build_gets_a_new_one
     # after a pause longer than the gap, llmcc optimize has a new budget for what was left
     time.sleep(1.2)
     done = subprocess.run([LLMCC, "optimize"], cwd=tmp_path, capture_output=True, text=True,
-                          env=_env(tmp_path, build_max_functions=4, build_gap_s=1),
+                          env=_env(tmp_path, empty_model, build_max_functions=4,
+                                   build_gap_s=1),
                           timeout=300)
     assert done.returncode == 0, done.stderr
     offered = _offered(tmp_path)
@@ -166,10 +179,11 @@ def test_compiles_of_one_build_share_the_budget_and_a_later_build_gets_a_new_one
     assert BuildBudget(project.folder, 4, 0, 60).state().build == 2
 
 
-def test_the_queue_worker_stops_when_the_budget_is_spent_and_leaves_the_rest_queued(tmp_path):
+def test_the_queue_worker_stops_when_the_budget_is_spent_and_leaves_the_rest_queued(
+        tmp_path, empty_model):
     from llmcc.cache.queue import pending
 
-    env = _env(tmp_path, mode="async", build_max_functions=1)
+    env = _env(tmp_path, empty_model, mode="async", build_max_functions=1)
     for u in ("a", "b", "c"):
         (tmp_path / f"{u}.c").write_text(UNIT.format(u=u))
         subprocess.run([LLMCC, "-O2", "-c", f"{u}.c", "-o", f"{u}.o"], cwd=tmp_path, env=env,

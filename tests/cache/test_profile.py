@@ -20,7 +20,8 @@ from llmcc.cache.project import ProjectCache
 
 LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
 PERF = shutil.which("perf")
-DEAD_MODEL = "http://127.0.0.1:9/v1"  # offers nothing, at once (see test_budget.py)
+# nothing listens there: the model proposer fails at once (the function stays undecided)
+DEAD_MODEL = "http://127.0.0.1:9/v1"
 
 # hot_spin is small and runs for 0.3 s of CPU; big_loops is larger, has loops, never runs:
 # the default policy offers big_loops first, a profile hot_spin

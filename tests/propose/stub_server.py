@@ -24,14 +24,15 @@ class Recorded(NamedTuple):
 
 class StubServer:
     """``with StubServer([Reply(...), ...]) as server:`` then point a client at ``server.url``.
-    Once the script runs out, every request gets its last reply again (or an empty answer)."""
+    Once the script runs out, every request gets its last reply again (or an empty answer).
+    ``port`` 0 takes a free one; another brings a server up where a client expects it."""
 
-    def __init__(self, replies: list[Reply | str] | None = None) -> None:
+    def __init__(self, replies: list[Reply | str] | None = None, port: int = 0) -> None:
         self.replies = [r if isinstance(r, Reply) else Reply(r) for r in replies or []]
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
