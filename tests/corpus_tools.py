@@ -57,3 +57,17 @@ def compile_corpus(out: Path) -> list[CorpusTU]:
             for flags in corpus_flag_sets()]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         return list(pool.map(_build, jobs))
+
+
+def compile_levels(folder: Path, name: str, source: str,
+                   flag_sets: list[tuple[str, ...]]) -> tuple[str, dict[tuple[str, ...], str]]:
+    """``source`` written to ``folder/name.c`` and compiled with ``gcc -S`` under each flag
+    set: the C file's path and the assembly text per flag set."""
+    src = folder / f"{name}.c"
+    src.write_text(source)
+    texts = {}
+    for flags in flag_sets:
+        out = folder / f"{name}{''.join(flags)}.s"
+        subprocess.run(["gcc", *flags, "-S", str(src), "-o", str(out)], check=True)
+        texts[flags] = out.read_text()
+    return str(src), texts

@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pytest
+from corpus_tools import compile_levels
 
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
@@ -71,14 +72,9 @@ unsigned sq_sum(const unsigned char *p, int n)
 @pytest.fixture(scope="module")
 def tu(tmp_path_factory):
     folder = tmp_path_factory.mktemp("harness")
-    src = folder / "t.c"
-    src.write_text(SOURCE)
-    texts = {}
-    for level in ("-O3", "-O1", "-O2", "-Os"):
-        out = folder / f"t{level}.s"
-        subprocess.run(["gcc", level, "-S", str(src), "-o", str(out)], check=True)
-        texts[level] = out.read_text()
-    return folder, str(src), parse_module(texts["-O3"]), texts
+    src, by_flags = compile_levels(folder, "t", SOURCE, [("-O3",), ("-O1",), ("-O2",), ("-Os",)])
+    texts = {flags[0]: text for flags, text in by_flags.items()}
+    return folder, src, parse_module(texts["-O3"]), texts
 
 
 def check(tu, function, candidate, tests=60):

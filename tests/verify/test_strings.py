@@ -8,6 +8,7 @@ import re
 import subprocess
 
 import pytest
+from corpus_tools import compile_levels
 
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
@@ -62,14 +63,8 @@ SEEDS = (10, 13, 17, 18, 1)
 @pytest.fixture(scope="module")
 def tu(tmp_path_factory):
     folder = tmp_path_factory.mktemp("strings")
-    src = folder / "s.c"
-    src.write_text(SOURCE)
-    texts = {}
-    for flags in (("-O3",), LOOP, ("-O1",), ("-Os",)):
-        out = folder / f"s{''.join(flags)}.s"
-        subprocess.run(["gcc", *flags, "-S", str(src), "-o", str(out)], check=True)
-        texts[flags] = out.read_text()
-    return folder, str(src), texts
+    src, texts = compile_levels(folder, "s", SOURCE, [("-O3",), LOOP, ("-O1",), ("-Os",)])
+    return folder, src, texts
 
 
 def check(tu, function, candidate, *, baseline=("-O3",), seed=1, tests=DEFAULT_TESTS):
