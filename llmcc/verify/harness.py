@@ -1232,7 +1232,7 @@ int main(int argc, char **argv) {
         if (limit < @FLOOR_US@) limit = @FLOOR_US@;
         if (limit > @TIMEOUT@ * 3000000u) limit = @TIMEOUT@ * 3000000u;
         int cand = llmcc_run_child(1, &in, b, limit, &cand_us);
-        const char *what = 0;
+        const char *what = 0, *kind = "mismatch";  /* kind: the parent's COUNTEREXAMPLE_KINDS */
         static char abi[160];
         if (cand >= 64) {
             int bad = cand - 64;
@@ -1241,20 +1241,20 @@ int main(int argc, char **argv) {
                      bad & 2 ? " stack pointer not restored" : "",
                      bad & 4 ? " direction flag left set" : "",
                      bad & 8 ? " MXCSR changed" : "", bad & 16 ? " x87 control word changed" : "");
-            what = abi;
-        } else if (cand == 2) what = "candidate timed out";
-        else if (cand == 1) what = "candidate crashed";
+            what = abi, kind = "abi";
+        } else if (cand == 2) what = "candidate timed out", kind = "timeout";
+        else if (cand == 1) what = "candidate crashed", kind = "crash";
         else if (a->len && b->len && (b->bytes[0] & ~a->bytes[0]))
             what = "candidate breaks the calling convention: writes stack memory outside "
-                   "its frame";
+                   "its frame", kind = "abi";
         else if (a->len != b->len || memcmp(a->bytes + 1, b->bytes + 1, a->len - 1) != 0)
             what = "outputs differ";  /* byte 0: stack bits, which calls make legitimate */
         if (what) {
             failed++;
             size_t at = 0;
             while (at < a->len && at < b->len && a->bytes[at] == b->bytes[at]) at++;
-            printf("COUNTEREXAMPLE test %d: %s (first differing output byte %zu): %s", t, what,
-                   at, globals ? "[the unit's globals set to other values] " : "");
+            printf("COUNTEREXAMPLE %s test %d: %s (first differing output byte %zu): %s", kind,
+                   t, what, at, globals ? "[the unit's globals set to other values] " : "");
             llmcc_describe(&in);
             break;
         }
@@ -1309,13 +1309,12 @@ def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, c
     if not proc.ok or counts is None:
         return DiffResult(Outcome.UNTESTABLE, f"the test harness failed (exit {proc.returncode})",
                           counts or Counts(0, 0, 0))
-    example = next((ln for ln in text.splitlines() if ln.startswith("COUNTEREXAMPLE")), "")
+    example = re.search(r"^COUNTEREXAMPLE (\w+) (.*)$", text, re.M)
     if counts.failed:
-        outcome = (Outcome.CANDIDATE_TIMEOUT if "timed out" in example else
-                   Outcome.CANDIDATE_CRASH if "crashed" in example else
-                   Outcome.ABI_VIOLATION if "calling convention" in example else
-                   Outcome.TEST_MISMATCH)
-        return DiffResult(outcome, example.removeprefix("COUNTEREXAMPLE ").strip(), counts)
+        # any failure rejects; a kind this code does not know is a plain mismatch
+        kind, reason = example.groups() if example else ("mismatch", "outputs differ")
+        outcome = COUNTEREXAMPLE_KINDS.get(kind, Outcome.TEST_MISMATCH)
+        return DiffResult(outcome, reason.strip(), counts)
     if counts.valid < min_valid:
         return DiffResult(Outcome.UNTESTABLE, f"only {counts.valid} of {counts.run} generated "
                           f"inputs are valid for the baseline (at least {min_valid} needed)",
@@ -1323,6 +1322,16 @@ def run_differential(baseline: Module, sig: Signature, candidate_text: str, *, c
     valid = re.search(r"^VALID((?: \d+)*)$", text, re.M)
     return DiffResult(None, f"{counts.valid} valid inputs, no difference", counts,
                       tuple(map(int, valid.group(1).split())) if valid else ())
+
+
+# the harness's word for why a candidate failed a test -> its outcome (codes, not prose: the
+# reason's wording may change freely)
+COUNTEREXAMPLE_KINDS = {
+    "mismatch": Outcome.TEST_MISMATCH,
+    "crash": Outcome.CANDIDATE_CRASH,
+    "timeout": Outcome.CANDIDATE_TIMEOUT,
+    "abi": Outcome.ABI_VIOLATION,
+}
 
 
 def _counts(text: str) -> Counts | None:

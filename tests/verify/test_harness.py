@@ -12,6 +12,7 @@ from corpus_tools import compile_levels
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
 from llmcc.verify.harness import (
+    COUNTEREXAMPLE_KINDS,
     POISON,
     Copy,
     compared_constants,
@@ -320,3 +321,14 @@ def test_sum_of_member_and_argument_reaches_a_compared_constant(tu):
     wrong = mutate(tu, "deposit", "cmpq\t$5000,", "cmpq\t$4999,")
     result = check(tu, "deposit", wrong, tests=200)
     assert result.outcome is Outcome.TEST_MISMATCH
+
+
+def test_every_failure_kind_the_harness_reports_has_an_outcome():
+    """The harness names why a test failed with a code the parent maps to an Outcome; a
+    code without a mapping would turn a crash or an ABI break into a plain mismatch."""
+    from llmcc.verify import harness
+
+    written = set(re.findall(r'kind = "(\w+)"', harness._MAIN))
+    assert written == set(COUNTEREXAMPLE_KINDS)
+    assert {*COUNTEREXAMPLE_KINDS.values()} == {Outcome.TEST_MISMATCH, Outcome.CANDIDATE_CRASH,
+                                                 Outcome.CANDIDATE_TIMEOUT, Outcome.ABI_VIOLATION}
