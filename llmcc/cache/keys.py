@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 
 from llmcc import subproc
 
@@ -44,24 +45,18 @@ def _on_path(name: str) -> str:
     """``name`` as gcc would run it: a path (made absolute), or a name looked up on PATH."""
     if os.sep in name:
         return os.path.abspath(name)
-    import shutil
-
     return shutil.which(name) or name
 
 
 def compiler_identity(compiler: str, store) -> str:
     """The compiler as a hash of its driver's and its C compiler proper's contents and its
     version, remembered per (path, size, mtime) so a build hashes cc1 once."""
-    if os.sep not in compiler:  # a name on PATH, as tests and library users may give it
-        import shutil
-
-        compiler = shutil.which(compiler) or compiler
+    compiler = _on_path(compiler)  # a name on PATH, as tests and library users may give it
     real = os.path.realpath(compiler)
-    try:
-        st = os.stat(real)
-    except OSError:
+    file_stamp = _stamp(real)
+    if file_stamp is None:
         return digest("missing", real)
-    stamp = digest(real, st.st_size, st.st_mtime_ns, st.st_ino)
+    stamp = digest(real, file_stamp)
     known = store.get("compilers", stamp)
     if known is not None:
         return known.decode()
