@@ -41,8 +41,8 @@ from llmcc import pipeline, propose, subproc  # noqa: E402
 from llmcc.asm.module import parse_module  # noqa: E402
 from llmcc.asm.parser import parse_statements  # noqa: E402
 from llmcc.outcome import Outcome  # noqa: E402
-from llmcc.propose import FunctionTask  # noqa: E402
 from llmcc.propose.model import ModelProposer, ModelSettings  # noqa: E402
+from llmcc.records import FunctionTask  # noqa: E402
 
 CORPUS_UNITS = ("079_sha256ish.c", "071_fft.c", "070_image_filter.c")
 FLAGS = ("-O3",)

@@ -25,7 +25,7 @@ import mutants  # noqa: E402
 
 from llmcc import pipeline  # noqa: E402
 from llmcc.asm import parse_module  # noqa: E402
-from llmcc.propose import Candidate, FunctionTask  # noqa: E402
+from llmcc.records import Candidate, FunctionTask  # noqa: E402
 
 
 def main() -> int:

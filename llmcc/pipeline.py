@@ -13,18 +13,16 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.asm.module import Function, Module
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate, Failure, FunctionTask, Proposer
+from llmcc.propose import Proposer
+from llmcc.records import Candidate, Evidence, Failure, FunctionDecision, FunctionTask, Verdict
 
 if TYPE_CHECKING:
     from llmcc.cache.budget import BuildBudget
     from llmcc.cache.decisions import DecisionCache
-    from llmcc.timing import Timing
-    from llmcc.verify.harness import Counts
 
 # seconds a proposer may spend on one function before the pipeline moves on
 DEFAULT_PROPOSER_BUDGET_S = 30.0
@@ -34,42 +32,6 @@ MIN_INSTRUCTIONS = 4
 MAX_INSTRUCTIONS = 3000
 # in exclude_rewrites (LLMCC_EXCLUDE_REWRITES): leave out every rewrite (llmcc bench)
 EXCLUDE_ALL = "all"
-
-
-class Verdict(NamedTuple):
-    candidate: Candidate
-    outcome: Outcome
-    stage: str  # parse, define, assemble, static, tests, abi, timing
-    reason: str = ""
-    speedup: float | None = None  # the timer's median, when it got that far
-    tests: Counts | None = None  # the differential tests' counts
-    timing: Timing | None = None  # the timer's full answer
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome is Outcome.ACCEPTED
-
-
-class FunctionDecision:
-    """What happened to one function: every verdict, the chosen one, proposer notes, and the
-    proposers that were not heard (``unheard``: name -> Failure)."""
-
-    __slots__ = ("chosen", "name", "notes", "unheard", "verdicts")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.verdicts: list[Verdict] = []
-        self.chosen: Verdict | None = None
-        self.notes: list[str] = []
-        self.unheard: dict[str, Failure] = {}
-
-    @property
-    def final(self) -> bool:
-        """Every proposer was heard: the decision may be recorded and stand. With one that
-        was not (a server down, an error, no time), an accepted rewrite is still used in
-        this compile (it was verified and timed), but nothing is recorded, so the function
-        is offered again, to every proposer, by a later compile or ``llmcc optimize``."""
-        return not self.unheard
 
 
 class PipelineResult(NamedTuple):
@@ -83,15 +45,6 @@ class PipelineResult(NamedTuple):
     @property
     def rewritten(self) -> list[str]:
         return [d.name for d in self.decisions if d.chosen is not None]
-
-
-@dataclass
-class Evidence:
-    """What earlier stages found out about a candidate that later ones build on."""
-
-    tests: Counts | None = None
-    valid_inputs: tuple[int, ...] = ()
-    timing: Timing | None = None
 
 
 Stage = Callable[[Candidate, FunctionTask, Evidence], Verdict | None]

@@ -17,6 +17,8 @@ from typing import NamedTuple
 # Compiling a translation unit is trusted work that may legitimately take
 # long; this only stops a wedged compiler from hanging a build forever.
 COMPILE_TIMEOUT_S = 3600.0
+# the compilers llmcc has run in this process tree (driver/compiler.py's recursion guard)
+ACTIVE_ENV = "LLMCC_ACTIVE"
 
 
 class ProcResult(NamedTuple):
@@ -164,6 +166,20 @@ def spawn(args: Sequence[str], *, log_file: str) -> Running:
 def run(args: Sequence[str], **kwargs) -> ProcResult:
     """Run ``args`` to completion (same options as ``start``)."""
     return start(args, **kwargs).wait()
+
+
+def active_compilers() -> set[str]:
+    """The compilers (real paths) llmcc has already run in this process tree."""
+    value = os.environ.get(ACTIVE_ENV, "")
+    return {p for p in value.split(os.pathsep) if p}
+
+
+def child_env(compiler: str) -> dict[str, str]:
+    """The environment for running ``compiler``: marks it as run, for the recursion guard."""
+    env = dict(os.environ)
+    seen = active_compilers() | {os.path.realpath(compiler)}
+    env[ACTIVE_ENV] = os.pathsep.join(sorted(seen))
+    return env
 
 
 def exit_status(returncode: int) -> int:

@@ -169,9 +169,10 @@ def test_tokenizer_matches(checkpoints, tmp_path):
 def test_export_serve_propose(checkpoints, tmp_path, monkeypatch):
     """The command line's export, served by the build's path, answers the model proposer."""
     from llmcc.asm.module import Module
-    from llmcc.propose import FunctionTask, server
     from llmcc.propose import model as model_mod
+    from llmcc.propose import server
     from llmcc.propose.model import ModelProposer, ModelSettings
+    from llmcc.records import FunctionTask
 
     out = tmp_path / "trained.gguf"
     done = subprocess.run([sys.executable, "-m", "llmcc", "export", "--gguf",

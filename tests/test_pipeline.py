@@ -12,7 +12,7 @@ from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.asm.objfile import function_bytes
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate
+from llmcc.records import Candidate
 
 SOURCE = """
 int square(int x) { return x * x; }

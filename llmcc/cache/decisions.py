@@ -20,11 +20,11 @@ from llmcc.cache.project import ProjectCache
 from llmcc.cache.store import KEY_LENGTH, is_key
 from llmcc.errors import CacheError
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate, FunctionTask
+from llmcc.records import Candidate, FunctionTask
 
 if TYPE_CHECKING:
     from llmcc.asm.module import Module
-    from llmcc.pipeline import FunctionDecision, Verdict
+    from llmcc.records import FunctionDecision, Verdict
 
 # bump when what a decision means changes (new stages, a different timer rule ...)
 DECISION_FORMAT = 1
@@ -116,7 +116,7 @@ def _verdict_json(v: Verdict) -> dict:
 def verdicts_of(record: dict) -> list[Verdict]:
     """The record's candidates as Verdicts again (outcomes this llmcc no longer knows are
     read as a failed proposer, so they are never chosen)."""
-    from llmcc.pipeline import Verdict
+    from llmcc.records import Verdict
 
     out = []
     for c in record.get("candidates", []):

@@ -84,7 +84,6 @@ def _optimize(job: Job, config, project: ProjectCache, proposers,
     from llmcc import pipeline, subproc
     from llmcc.asm.module import parse_module
     from llmcc.cache.decisions import DecisionCache
-    from llmcc.driver.compiler import child_env
     from llmcc.files import private_dir, remove_dir
 
     tmp = private_dir(config.temp_dir)
@@ -97,7 +96,7 @@ def _optimize(job: Job, config, project: ProjectCache, proposers,
         compiler = _check(job, project)
         asm = os.path.join(tmp, "unit.s")
         proc = subproc.run([compiler, *job.flags, "-S", job.source, "-o", asm],
-                           env=child_env(compiler))
+                           env=subproc.child_env(compiler))
         if not proc.ok:
             print(f"{job.source}: does not compile any more; skipped", file=sys.stderr)
             return None

@@ -12,11 +12,11 @@ from typing import NamedTuple
 
 from llmcc import subproc
 from llmcc.dataset.records import DatasetError, split_of
-from llmcc.driver.args import recompile_flags
 from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
-from llmcc.propose.base import FunctionTask
+from llmcc.gcc_options import recompile_flags
 from llmcc.propose.prompt import PROMPT_VERSION, PromptInput, chat_messages, completion_prompt
+from llmcc.records import FunctionTask
 from llmcc.verify.candidate import baseline_flags, compile_baseline
 
 # options that only the preprocessor reads: the preprocessed unit no longer needs them

@@ -17,8 +17,8 @@ from llmcc.errors import LlmccError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
 from llmcc.pipeline import TIMING_OUTCOMES
-from llmcc.propose.base import Candidate, FunctionTask
 from llmcc.propose.prompt import extract_assembly
+from llmcc.records import Candidate, FunctionTask
 
 # the answer is not assembly that could replace the baseline (nothing ran)
 COMPILE_FAILURES = frozenset({

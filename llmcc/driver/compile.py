@@ -13,12 +13,13 @@ import sys
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc import subproc
-from llmcc.driver.args import CompileJob, Source, recompile_flags
-from llmcc.driver.compiler import child_env
+from llmcc.driver.args import CompileJob, Source
 from llmcc.driver.depfile import dependency_args, depfile_path
 from llmcc.errors import ToolError
 from llmcc.files import exclusive_file, private_dir, remove_dir
+from llmcc.gcc_options import recompile_flags
 from llmcc.outcome import Outcome
+from llmcc.subproc import child_env
 
 if TYPE_CHECKING:
     from llmcc.cache.budget import BuildBudget

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from llmcc.errors import ToolError
+from llmcc.subproc import active_compilers
 
-ACTIVE_ENV = "LLMCC_ACTIVE"
 LLMCC_NAMES = frozenset({"llmcc", "llmcc.py", "__main__.py"})
 
 
@@ -34,11 +34,6 @@ def _self_paths() -> set[str]:
     return paths
 
 
-def _already_run() -> set[str]:
-    value = os.environ.get(ACTIVE_ENV, "")
-    return {p for p in value.split(os.pathsep) if p}
-
-
 def _is_llmcc(path: str, selves: set[str]) -> bool:
     real = os.path.realpath(path)
     if real in selves or os.path.basename(real) in LLMCC_NAMES:
@@ -55,7 +50,7 @@ def _is_llmcc(path: str, selves: set[str]) -> bool:
 def resolve(name: str) -> str:
     """The absolute path of compiler ``name`` (a name on PATH or a path), skipping llmcc."""
     selves = _self_paths()
-    skip = _already_run()
+    skip = active_compilers()
     if os.sep in name:
         if not _is_llmcc(name, selves) and os.path.realpath(name) not in skip:
             if os.access(name, os.X_OK) and os.path.isfile(name):
@@ -70,14 +65,6 @@ def resolve(name: str) -> str:
         f"cannot find the real compiler {name!r} on PATH (only llmcc itself); "
         "set LLMCC_CC to its full path"
     )
-
-
-def child_env(compiler: str) -> dict[str, str]:
-    """The environment for running ``compiler``: marks it as run, for the recursion guard."""
-    env = dict(os.environ)
-    seen = _already_run() | {os.path.realpath(compiler)}
-    env[ACTIVE_ENV] = os.pathsep.join(sorted(seen))
-    return env
 
 
 def looks_like_compiler(arg: str) -> bool:

@@ -15,9 +15,10 @@ import time
 from llmcc import log as logfile
 from llmcc import subproc
 from llmcc.driver.args import CompileJob, PassThrough, classify, expand_response_files
-from llmcc.driver.compiler import child_env, resolve
+from llmcc.driver.compiler import resolve
 from llmcc.errors import LlmccError
 from llmcc.outcome import Outcome
+from llmcc.subproc import child_env
 
 
 def _env_true(name: str) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from importlib import import_module
 
 from llmcc.errors import ConfigError
-from llmcc.propose.base import Candidate, Failure, FunctionTask, Proposer
+from llmcc.propose.base import Proposer
 
 # name -> "module:class"; imported only when chosen, so the compile path stays light
+
 REGISTRY: dict[str, str] = {
     "variants": "llmcc.propose.variants:Variants",  # gcc under other settings; no model
     "model": "llmcc.propose.model:ModelProposer",  # an OpenAI-compatible server (model_url)
@@ -31,4 +32,4 @@ def load(names: tuple[str, ...]) -> list[Proposer]:
     return proposers
 
 
-__all__ = ["NONE", "REGISTRY", "Candidate", "Failure", "FunctionTask", "Proposer", "load"]
+__all__ = ["NONE", "REGISTRY", "Proposer", "load"]

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcc.files import replace_text, state_dir
 from llmcc.outcome import Outcome
-from llmcc.propose.base import Candidate, Failure, FunctionTask
 from llmcc.propose.prompt import (
     CLOSING_FENCE,
     COMPLETION_PRIMER,
@@ -22,6 +21,7 @@ from llmcc.propose.prompt import (
     completion_prompt,
     extract_assembly,
 )
+from llmcc.records import Candidate, Failure, FunctionTask
 
 if TYPE_CHECKING:
     from llmcc.propose.server import ServeSettings

@@ -8,7 +8,7 @@ import re
 from typing import NamedTuple
 
 from llmcc.asm.rename import strip_line_info
-from llmcc.propose.base import FunctionTask
+from llmcc.records import FunctionTask
 
 # Part of every cache key and training record built from these prompts: raise it whenever
 # the text a model sees or the way its answer is read changes.

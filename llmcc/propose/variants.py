@@ -13,11 +13,11 @@ from typing import NamedTuple
 from llmcc import subproc
 from llmcc.asm.module import Module
 from llmcc.asm.rename import normalized
-from llmcc.driver.args import is_opt_level, recompile_flags
-from llmcc.driver.compiler import child_env
 from llmcc.files import exclusive_file
+from llmcc.gcc_options import is_opt_level, recompile_flags
 from llmcc.outcome import Outcome
-from llmcc.propose.base import Candidate, Failure, FunctionTask
+from llmcc.records import Candidate, Failure, FunctionTask
+from llmcc.subproc import child_env
 
 
 class Variant(NamedTuple):

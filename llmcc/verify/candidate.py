@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc import subproc
 from llmcc.asm.module import Module
-from llmcc.driver.args import is_opt_level
 from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
+from llmcc.gcc_options import is_opt_level
 from llmcc.outcome import Outcome
 from llmcc.verify.signature import signature_of
 
@@ -58,7 +58,7 @@ def verify(source: str, function: str, candidate_text: str, *, compiler: str,
     Raises LlmccError for bad input (no such source or function, gcc errors), never for a
     bad candidate."""
     from llmcc.pipeline import judge
-    from llmcc.propose import Candidate, FunctionTask
+    from llmcc.records import Candidate, FunctionTask
 
     flags = baseline_flags(flags)
     workdir = private_dir("")

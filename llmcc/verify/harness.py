@@ -26,6 +26,7 @@ from llmcc.asm.rename import (
     uniquify_local_labels,
 )
 from llmcc.outcome import Outcome
+from llmcc.records import Counts
 from llmcc.verify import sandbox
 from llmcc.verify.signature import CType, Signature, c_declarations, c_prototype
 
@@ -55,12 +56,6 @@ STRINGS_IN_PLACE = 1 << 24
 _SIZE_NAMES = re.compile(r"^(n|len|length|size|sz|count|cnt|num|nelem|nmemb|width|height|"
                          r"w|h|rows|cols|k|m|limit|max|bytes|nbytes|elems)(_.*)?$|.*(len|size|"
                          r"count|_n)$", re.I)
-
-
-class Counts(NamedTuple):
-    run: int
-    valid: int
-    failed: int
 
 
 class DiffResult(NamedTuple):

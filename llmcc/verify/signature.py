@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from llmcc import subproc
-from llmcc.driver.args import recompile_flags
 from llmcc.errors import LlmccError, ToolError
+from llmcc.gcc_options import recompile_flags
 
 # ---------------------------------------------------------------------------------------------
 # The data model

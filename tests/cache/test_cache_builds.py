@@ -18,7 +18,7 @@ from llmcc.asm import parse_module
 from llmcc.cache.decisions import DecisionCache
 from llmcc.cache.project import ProjectCache
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate
+from llmcc.records import Candidate
 
 LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
 

@@ -20,7 +20,7 @@ from llmcc.cache import keys
 from llmcc.cache.decisions import DecisionCache
 from llmcc.cache.objects import ObjectCache
 from llmcc.cache.project import ProjectCache
-from llmcc.propose import FunctionTask
+from llmcc.records import FunctionTask
 
 LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
 AS = shutil.which("as")

@@ -21,10 +21,10 @@ from llmcc.cache.decisions import DecisionCache
 from llmcc.cache.project import ProjectCache
 from llmcc.cache.queue import pending
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate
 from llmcc.propose import model as model_mod
 from llmcc.propose.model import ModelProposer, ModelSettings
 from llmcc.propose.variants import Variants
+from llmcc.records import Candidate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "propose"))
 from stub_server import Reply, StubServer

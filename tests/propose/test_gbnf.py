@@ -22,8 +22,9 @@ from llmcc.asm.parser import parse_statements
 from llmcc.cache.keys import proposer_ids
 from llmcc.config import load
 from llmcc.errors import AsmParseError
-from llmcc.propose import FunctionTask, gbnf
+from llmcc.propose import gbnf
 from llmcc.propose.model import ModelProposer, ModelSettings
+from llmcc.records import FunctionTask
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 needs_llama = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,

@@ -15,7 +15,6 @@ from llmcc.asm.module import Module
 from llmcc.asm.parser import parse_statements
 from llmcc.config import load
 from llmcc.errors import ConfigError
-from llmcc.propose import FunctionTask
 from llmcc.propose import model as model_mod
 from llmcc.propose.model import BREAKER_S, NO_MODEL, ModelProposer, ModelSettings
 from llmcc.propose.prompt import (
@@ -30,6 +29,7 @@ from llmcc.propose.prompt import (
     target_isa,
     user_prompt,
 )
+from llmcc.records import FunctionTask
 
 SOURCE = """\
 #include <stdio.h>

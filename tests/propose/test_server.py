@@ -20,10 +20,11 @@ import pytest
 from tiny_gguf import write_tiny_gguf
 
 from llmcc.config import load
-from llmcc.propose import FunctionTask, server
 from llmcc.propose import model as model_mod
+from llmcc.propose import server
 from llmcc.propose.model import ModelProposer, ModelSettings
 from llmcc.propose.server import ServerError, ServeSettings
+from llmcc.records import FunctionTask
 
 needs_llama = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
                                  reason="needs the model extra (llama-cpp-python)")

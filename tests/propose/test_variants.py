@@ -10,8 +10,8 @@ import time
 from llmcc import propose
 from llmcc.asm.module import Module
 from llmcc.asm.rename import normalized
-from llmcc.propose import FunctionTask
 from llmcc.propose.variants import VARIANTS, Variant, Variants, variant_args
+from llmcc.records import FunctionTask
 
 ROW_SUM = """
 unsigned row_sum(const unsigned char *p, int n)

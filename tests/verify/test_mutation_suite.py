@@ -11,7 +11,7 @@ from mutants import SECTION_KINDS
 
 from llmcc import pipeline
 from llmcc.asm import parse_module
-from llmcc.propose import Candidate, FunctionTask
+from llmcc.records import Candidate, FunctionTask
 
 pytestmark = pytest.mark.slow
 

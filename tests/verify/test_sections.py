@@ -14,7 +14,7 @@ from elftools.elf.elffile import ELFFile
 from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
-from llmcc.propose import Candidate, FunctionTask
+from llmcc.records import Candidate, FunctionTask
 from llmcc.verify.static import (
     GAS_DEFAULTS,
     check_assembles,
