@@ -1,5 +1,6 @@
 """The seccomp filter that every process running candidate code installs: one C text, with a
-Policy per user (the verifier's children, the timer's measuring child, program answers).
+Policy per user (the verifier's children, the timer's measuring child, program answers). The C
+is sandbox_filter.c and sandbox_program.c beside this file.
 
 A sandboxed process may manage its anonymous memory, signal its own thread, read its
 clock if the policy says so, use the file descriptors the policy names, and exit; any
@@ -18,6 +19,8 @@ has no other thread, since ``clone`` is forbidden); ``mprotect`` and executable 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from llmcc.verify import templates
 
 # exit status of a process whose filter could not be installed (kernel without seccomp)
 SANDBOX_FAILED_EXIT = 4
@@ -109,39 +112,15 @@ def _block(name: str, alternatives: list[list[Check]] | None, action: str) -> li
 def c_function(policy: Policy, name: str) -> str:
     """C text of ``static void name(void)``, which installs ``policy`` for the calling
     process (its own pid and thread id are read then), or exits with SANDBOX_FAILED_EXIT.
-    Needs the headers in INCLUDES."""
+    Needs the headers sandbox_program.c includes (the harnesses' preludes include them)."""
     program = [_LOAD.format("arch"), _jump("BPF_JEQ", "AUDIT_ARCH_X86_64", 1, 0), _ret(_KILL),
                _LOAD.format("nr")]
     for rule in _rules(policy):
         program += _block(*rule)
     program.append(_ret(_KILL))
     listing = ",\n".join("        " + ins for ins in program)
-    return f"""
-/* the sandbox: see llmcc/verify/sandbox.py */
-static void __attribute__((unused)) {name}(void) {{
-    unsigned pid = (unsigned)getpid(), tid = (unsigned)syscall(SYS_gettid);
-    struct sock_filter filter[] = {{
-{listing}
-    }};
-    struct sock_fprog prog = {{(unsigned short)(sizeof filter / sizeof *filter), filter}};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-        _exit({SANDBOX_FAILED_EXIT});
-}}
-"""
-
-
-INCLUDES = """#define _GNU_SOURCE
-#include <errno.h>
-#include <stddef.h>
-#include <unistd.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-"""
+    return templates.load("llmcc.verify", "sandbox_filter.c").fill(
+        NAME=name, FILTER=listing, FAILED_EXIT=SANDBOX_FAILED_EXIT)
 
 
 def program_source() -> str:
@@ -154,8 +133,5 @@ def program_source() -> str:
     program under a filter instead would have to allow the loader's open and mmap of
     files to the program as well. Code that runs earlier still (the loader's IFUNC
     resolvers) is a static check's business: a program answer may not bring its own."""
-    return INCLUDES + c_function(PROGRAM, "llmcc_sandbox") + """
-/* the first entry of the executable's .preinit_array, as this object is linked first */
-static void (*const llmcc_sandbox_entry)(void)
-    __attribute__((section(".preinit_array"), used)) = llmcc_sandbox;
-"""
+    return templates.load("llmcc.verify", "sandbox_program.c").fill(
+        SANDBOX=c_function(PROGRAM, "llmcc_sandbox"))

@@ -11,15 +11,10 @@ from corpus_tools import compile_levels
 
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
-from llmcc.verify.harness import (
-    COUNTEREXAMPLE_KINDS,
-    POISON,
-    Copy,
-    compared_constants,
-    harness_assembly,
-    may_overlap,
-    run_differential,
-)
+from llmcc.verify.harness import Copy, harness_assembly, run_differential
+from llmcc.verify.harness.assembly import POISON
+from llmcc.verify.harness.inputs import compared_constants, may_overlap
+from llmcc.verify.harness.report import COUNTEREXAMPLE_KINDS
 from llmcc.verify.signature import signature_of
 
 SOURCE = r"""
@@ -326,9 +321,10 @@ def test_sum_of_member_and_argument_reaches_a_compared_constant(tu):
 def test_every_failure_kind_the_harness_reports_has_an_outcome():
     """The harness names why a test failed with a code the parent maps to an Outcome; a
     code without a mapping would turn a crash or an ABI break into a plain mismatch."""
-    from llmcc.verify import harness
+    from llmcc.verify import templates
 
-    written = set(re.findall(r'kind = "(\w+)"', harness._MAIN))
+    main = templates.load("llmcc.verify.harness", "differential_main.c").text
+    written = set(re.findall(r'kind = "(\w+)"', main))
     assert written == set(COUNTEREXAMPLE_KINDS)
     assert {*COUNTEREXAMPLE_KINDS.values()} == {Outcome.TEST_MISMATCH, Outcome.CANDIDATE_CRASH,
                                                  Outcome.CANDIDATE_TIMEOUT, Outcome.ABI_VIOLATION}
