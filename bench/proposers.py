@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from llmcc import pipeline, propose, subproc  # noqa: E402
 from llmcc.asm.module import parse_module  # noqa: E402
 from llmcc.asm.parser import parse_statements  # noqa: E402
+from llmcc.config import Settings  # noqa: E402
 from llmcc.outcome import Outcome  # noqa: E402
 from llmcc.propose.model import ModelProposer, ModelSettings  # noqa: E402
 from llmcc.records import FunctionTask  # noqa: E402
@@ -81,7 +82,7 @@ class Tally:
             self.passed["tests"] += 1
         if verdict.outcome is Outcome.ACCEPTED:
             self.passed["faster"] += 1
-            self.speedups.append(verdict.speedup or 0.0)
+            self.speedups.append(verdict.speedup.median if verdict.speedup else 0.0)
 
 
 def timed_stages(seconds: Counter) -> list[pipeline.Stage]:
@@ -186,7 +187,8 @@ def run(opts) -> dict[str, Tally]:
             opts.model = write_tiny_gguf(tmp / "tiny.gguf")
         proposers: list[tuple[str, object]] = []
         if "variants" in opts.proposers:
-            proposers += [("variants", p) for p in propose.load(("variants",))]
+            proposers += [("variants", p)
+                          for p in propose.load(Settings(proposers=("variants",)))]
         if "model" in opts.proposers:
             modes = (False, True) if opts.grammar_compare else (opts.grammar,)
             for grammar in modes:
@@ -275,8 +277,8 @@ def one_function(name: str, proposer, task: FunctionTask, tally: Tally, opts) ->
         tally.judged(verdict)
         if opts.verbose:
             print(f"  {Path(task.source).name}:{task.name}: {cand.origin}: "
-                  f"{verdict.outcome.value}" + (f" {verdict.speedup:.3f}x" if verdict.speedup
-                                                 else ""))
+                  f"{verdict.outcome.value}" + (f" {verdict.speedup.median:.3f}x"
+                                                 if verdict.speedup else ""))
 
 
 def share(part: int, whole: int) -> str:

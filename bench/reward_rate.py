@@ -36,7 +36,8 @@ def rate(label: str, task: dict, texts: list[str], workers: int) -> None:
     took = time.perf_counter() - start
     outcomes: dict[str, int] = {}
     for r in got:
-        outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+        outcome = r.judgement.outcome.value
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     print(f"{label:<44} workers={workers:<2} {len(texts):>4} answers in {took:7.2f} s = "
           f"{len(texts) / took:8.2f}/s   {outcomes}")
 

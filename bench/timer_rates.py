@@ -33,7 +33,7 @@ from timing_cases import (  # noqa: E402
     subject,
 )
 
-from llmcc.timing import Settings, time_candidate  # noqa: E402
+from llmcc.timing import VERDICT_WORDS, Effort, time_candidate  # noqa: E402
 from llmcc.timing.timer import build_harnesses, measure  # noqa: E402
 
 
@@ -49,8 +49,8 @@ def true_speedup(subj, text, folder, pairs=5, rounds=60) -> float:
     of processes, since address-space layout moves the ratio by a few percent from one
     process to the next; their geometric mean."""
     exes = build_harnesses(subj.module, subj.sig, text, "gcc", FLAGS, str(folder))
-    settings = Settings(min_rounds=rounds, max_rounds=rounds, budget_s=60)
-    logs = [math.log(measure(exes, subj.valid[:32], settings, seed=900 + k).combined.speedup)
+    effort = Effort(min_rounds=rounds, max_rounds=rounds, budget_s=60)
+    logs = [math.log(measure(exes, subj.valid[:32], effort, seed=900 + k).combined.speedup)
             for k in range(pairs)]
     return math.exp(sum(logs) / pairs)
 
@@ -89,7 +89,8 @@ def main() -> int:
             timing, took = decide(subj, text, folder, seed=trial + 1)
             seconds.append(took)
             false_accepts += timing.faster
-            outcomes[timing.verdict] = outcomes.get(timing.verdict, 0) + 1
+            told = VERDICT_WORDS[timing.outcome]
+            outcomes[told] = outcomes.get(told, 0) + 1
         print(f"A/A: {false_accepts} of {opts.aa} accepted as faster "
               f"({100 * false_accepts / opts.aa:.1f}%; goal <= 1%); verdicts {outcomes}")
 

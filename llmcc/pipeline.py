@@ -13,16 +13,20 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.asm.module import Function, Module
+from llmcc.cache.project import Stat
 from llmcc.outcome import Outcome
-from llmcc.propose import Proposer
+from llmcc.propose import Proposer, decision_identity
 from llmcc.records import Candidate, Evidence, Failure, FunctionDecision, FunctionTask, Verdict
 
 if TYPE_CHECKING:
     from llmcc.cache.budget import BuildBudget
-    from llmcc.cache.decisions import DecisionCache
+    from llmcc.cache.caches import Caches
+    from llmcc.cache.decisions import DecisionCache, DecisionRecord
+    from llmcc.config import Settings
 
 # seconds a proposer may spend on one function before the pipeline moves on
 DEFAULT_PROPOSER_BUDGET_S = 30.0
@@ -96,28 +100,16 @@ def signature(source: str, function: str, compiler: str, flags: tuple[str, ...])
 
 def timing(candidate: Candidate, task: FunctionTask, evidence: Evidence) -> Verdict:
     """A/B timing against the baseline on the valid inputs (llmcc.timing)."""
-    from llmcc.timing import Settings, time_candidate
+    from llmcc.timing import Effort, time_candidate
 
     sig = signature(task.source, task.name, task.compiler, task.flags)
     result = time_candidate(task.module, sig, candidate.text, evidence.valid_inputs,
                             compiler=task.compiler, flags=task.flags, workdir=task.workdir,
-                            settings=Settings(min_effect=task.min_effect))
-    evidence.timing = result
-    speedup = result.speedup.speedup if result.speedup else None
-    return Verdict(candidate, TIMING_OUTCOMES[result.verdict], "timing", result.reason,
-                   speedup)
+                            effort=Effort(min_effect=task.min_effect))
+    speedup = result.speedup.as_speedup() if result.speedup is not None else None
+    return Verdict(candidate, result.outcome, "timing", result.reason, speedup,
+                   timing=result.as_json())
 
-
-# the timer's verdicts as outcomes: every one is of a candidate that passed correctness
-TIMING_OUTCOMES = {
-    "faster": Outcome.ACCEPTED,
-    "not_faster": Outcome.NOT_FASTER,
-    "slower": Outcome.SLOWER,
-    "mixed": Outcome.MIXED_SPEED,
-    "inconclusive": Outcome.TIMING_INCONCLUSIVE,
-    "not_reproduced": Outcome.NOT_REPRODUCED,
-    "failed": Outcome.TIMING_FAILED,
-}
 
 def correct(candidate: Candidate, task: FunctionTask, evidence: Evidence) -> Verdict:
     """Ends CORRECTNESS: a candidate that got here passed every correctness check."""
@@ -163,33 +155,57 @@ def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS,
     return [fn for *_, fn in sorted(ranked, key=lambda r: r[:4])]
 
 
-def optimize(
-    module: Module,
-    *,
-    proposers: list[Proposer],
-    source: str,
-    compiler: str,
-    flags: tuple[str, ...],
-    workdir: str,
-    min_valid: int = 10,
-    min_effect: float = 0.03,
-    budget_s: float = DEFAULT_PROPOSER_BUDGET_S,
-    max_functions: int = 8,
-    unit_budget_s: float = 120.0,
-    min_instructions: int = MIN_INSTRUCTIONS,
-    stages: list[Stage] | None = None,
-    cache: DecisionCache | None = None,
-    cache_only: bool = False,
-    exclude: tuple[str, ...] = (),
-    samples: Mapping[str, int] | None = None,
-    only_sampled: bool = False,
-    build_budget: BuildBudget | None = None,
-) -> PipelineResult:
+@dataclass(frozen=True)
+class UnitTask:
+    """One translation unit to optimize and all ``optimize`` needs for it (ccache's one
+    context per invocation): made from the settings in one place for builds and for `llmcc
+    optimize` (``configured``); tests make their own."""
+
+    module: Module  # gcc's assembly of the unit, at the baseline level
+    source: str  # the C file
+    compiler: str
+    flags: tuple[str, ...]  # the options that shape its code (driver.compile.unit_flags)
+    workdir: str  # a private scratch folder
+    proposers: list[Proposer]
+    min_valid: int = 10  # setting min_valid_inputs
+    min_effect: float = 0.03  # setting min_effect
+    max_functions: int = 8  # offered at most
+    unit_budget_s: float = 120.0  # no function is started once these are spent
+    budget_s: float = DEFAULT_PROPOSER_BUDGET_S  # one function's proposers, at most
+    min_instructions: int = MIN_INSTRUCTIONS  # smaller functions are not offered
+    cache: DecisionCache | None = None  # function decisions, made before and new
+    cache_only: bool = False  # use what the cache knows, offer nothing new
+    exclude: tuple[str, ...] = ()  # decision keys (or prefixes) whose rewrites are left out
+    samples: Mapping[str, int] | None = None  # a profile: functions offered in its order
+    only_sampled: bool = False  # with a profile, offer only the functions it has samples of
+    build_budget: BuildBudget | None = None  # shared by the compiles of a build
+
+    @classmethod
+    def configured(cls, module: Module, *, source: str, compiler: str,
+                   flags: tuple[str, ...], workdir: str, settings: Settings,
+                   proposers: list[Proposer], caches: Caches | None, build: bool) -> UnitTask:
+        """The unit as the settings configure it, with the project's ``caches`` (None: no
+        cache). ``build``: a build's compile, where modes async and cache-only only use what
+        the cache knows and exclude_rewrites holds; else `llmcc optimize`, which decides
+        what builds queued."""
+        return cls(module, source, compiler, flags, workdir, proposers,
+                   min_valid=settings.min_valid_inputs, min_effect=settings.min_effect,
+                   max_functions=settings.max_functions, unit_budget_s=settings.unit_budget_s,
+                   cache=caches.decisions(decision_identity(settings)) if caches else None,
+                   cache_only=build and settings.mode in ("cache-only", "async"),
+                   exclude=settings.exclude_rewrites if build else (),
+                   samples=caches.samples() if caches and proposers else None,
+                   only_sampled=settings.profile_only,
+                   build_budget=caches.budget if caches else None)
+
+
+def optimize(unit: UnitTask, stages: list[Stage] | None = None) -> PipelineResult:
     """Offer the unit's functions (``offered``, in a profile's order when ``samples`` are
-    given) to every proposer, judge each candidate, and splice in the fastest accepted one
-    per function. At most ``max_functions`` are offered, none once ``unit_budget_s`` seconds
-    are spent, and each new one is claimed from ``build_budget`` (shared by the compiles of
-    a build); the rest stay gcc's, named in the result's ``over_budget``.
+    given) to every proposer, judge each candidate in ``stages`` (default STAGES), and splice
+    in the fastest accepted one per function. At most ``max_functions`` are offered, none
+    once ``unit_budget_s`` seconds are spent, and each new one is claimed from
+    ``build_budget`` (shared by the compiles of a build); the rest stay gcc's, named in the
+    result's ``over_budget``.
 
     With a ``cache``, a function decided before is not offered again: its recorded choice
     is used (re-timed first if it was timed on another CPU model), and new decisions are
@@ -197,6 +213,8 @@ def optimize(
     recorded: the function is named in the result's ``unheard``, and offered again by a
     later compile. ``cache_only`` uses what the cache knows and offers nothing new. Rewrites
     whose decision key starts with one of ``exclude`` are left out (``llmcc check``)."""
+    module, proposers, cache, build_budget = (unit.module, unit.proposers, unit.cache,
+                                              unit.build_budget)
     stages = STAGES if stages is None else stages
     decisions: list[FunctionDecision] = []
     if not proposers:
@@ -206,30 +224,31 @@ def optimize(
     over_budget: list[str] = []
     unheard: list[str] = []
     budget: Outcome | None = None
-    deadline = time.monotonic() + unit_budget_s
-    selected = offered(module, min_instructions, samples, only_sampled)[:max_functions]
+    deadline = time.monotonic() + unit.unit_budget_s
+    selected = offered(module, unit.min_instructions, unit.samples,
+                       unit.only_sampled)[:unit.max_functions]
     for n, fn in enumerate(selected):
         if time.monotonic() >= deadline:
             over_budget += [f.name for f in selected[n:]]
             budget = budget or Outcome.UNIT_BUDGET_SPENT  # the first reason is the news
             break
-        task = FunctionTask(module, fn, source, compiler, flags, workdir, min_valid,
-                            min_effect)
+        task = FunctionTask(module, fn, unit.source, unit.compiler, unit.flags, unit.workdir,
+                            unit.min_valid, unit.min_effect)
         key = cache.key(task) if cache is not None else ""
         record = cache.lookup(key) if cache is not None else None
         start = time.monotonic()
         if record is not None:
             decision = _recorded(record, key, task, stages, cache)
-        elif cache_only:
+        elif unit.cache_only:
             missed.append(fn.name)
             continue
         else:
             # once the build's budget refused a function it stays spent for this compile;
             # later functions are still looked up, since a recorded decision costs nothing
-            granted = budget_s
+            granted = unit.budget_s
             if build_budget is not None:
                 granted = None if budget is Outcome.BUILD_BUDGET_SPENT \
-                    else build_budget.claim(budget_s)
+                    else build_budget.claim(unit.budget_s)
                 if granted is None:
                     over_budget.append(fn.name)
                     budget = Outcome.BUILD_BUDGET_SPENT
@@ -243,11 +262,11 @@ def optimize(
                 if decision.final:
                     cache.save(key, task, decision, time.monotonic() - start)
                 for failure in decision.unheard.values():
-                    cache.count(f"unheard:{failure.outcome.value}")
-                cache.count("seconds_optimizing", time.monotonic() - start)
+                    cache.count((Stat.UNHEARD, failure.outcome))
+                cache.count(Stat.SECONDS_OPTIMIZING, time.monotonic() - start)
                 _count_verdicts(cache, decision)
-        if decision.chosen is not None and key and (EXCLUDE_ALL in exclude
-                                                    or key.startswith(exclude)):
+        if decision.chosen is not None and key and (EXCLUDE_ALL in unit.exclude
+                                                    or key.startswith(unit.exclude)):
             decision.notes.append("left out: exclude_rewrites (llmcc check, llmcc bench)")
             decision.chosen = None
         if decision.chosen is not None:
@@ -255,7 +274,7 @@ def optimize(
         decisions.append(decision)
     result = module.with_candidates(chosen, "llmcc") if chosen else module
     if cache is not None and over_budget:
-        cache.count(f"skipped:{budget.value}", len(over_budget))
+        cache.count((Stat.SKIPPED, budget), len(over_budget))
     return PipelineResult(result, decisions, tuple(missed), tuple(over_budget), budget,
                           tuple(unheard))
 
@@ -300,42 +319,38 @@ def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],
 
 def _choose(decision: FunctionDecision) -> None:
     accepted = [v for v in decision.verdicts if v.accepted]
-    decision.chosen = max(accepted, key=lambda v: v.speedup or 0.0) if accepted else None
+    decision.chosen = max(accepted, key=lambda v: v.speedup.median if v.speedup else 0.0) \
+        if accepted else None
 
 
-def _recorded(record: dict, key: str, task: FunctionTask, stages: list[Stage],
+def _recorded(record: DecisionRecord, key: str, task: FunctionTask, stages: list[Stage],
               cache: DecisionCache) -> FunctionDecision:
     """The decision as the cache recorded it. Its choice is used as it stands only when the
     record is this user's own, unchanged, and timed on this CPU model; otherwise (another
     CPU, another writer's record, an import, an edit) every acceptance in it is judged
     again by all ``stages`` here, and the record saved as this user's own."""
-    from llmcc.cache.decisions import same_machine, verdicts_of
-
     decision = FunctionDecision(task.name)
-    decision.verdicts = verdicts_of(record)
+    decision.verdicts = list(record.verdicts)
     decision.notes.append("cache: decided before")
-    own = cache.own(key, record)
-    if own and same_machine(record):
-        index = record.get("chosen")
-        if isinstance(index, int) and 0 <= index < len(decision.verdicts):
-            decision.chosen = decision.verdicts[index]
+    if record.own and record.timed_here:
+        decision.chosen = record.chosen_verdict
         return decision
-    why = "re-timed on this CPU" if own else "not this user's record, judged again"
+    why = "re-timed on this CPU" if record.own else "not this user's record, judged again"
     accepted = [i for i, v in enumerate(decision.verdicts) if v.accepted]
     for i in accepted:
         decision.verdicts[i] = judge(decision.verdicts[i].candidate, task, stages)
         decision.notes.append(f"cache: {why}: {decision.verdicts[i].outcome.value}")
     _choose(decision)
     if accepted:
-        cache.count("functions_retimed")
+        cache.count(Stat.FUNCTIONS_RETIMED)
         cache.save(key, task, decision, 0.0)
     return decision
 
 
 def _count_verdicts(cache: DecisionCache, decision: FunctionDecision) -> None:
-    cache.count("candidates", len(decision.verdicts))
+    cache.count(Stat.CANDIDATES, len(decision.verdicts))
     for v in decision.verdicts:
-        cache.count("accepted" if v.accepted else f"rejected:{v.outcome.value}")
+        cache.count(Stat.ACCEPTED if v.accepted else (Stat.REJECTED, v.outcome))
 
 
 def judge(candidate: Candidate, task: FunctionTask, stages: list[Stage] | None = None
@@ -345,5 +360,28 @@ def judge(candidate: Candidate, task: FunctionTask, stages: list[Stage] | None =
     for stage in STAGES if stages is None else stages:
         verdict = stage(candidate, task, evidence)
         if verdict is not None:
-            return verdict._replace(tests=evidence.tests, timing=evidence.timing)
+            return verdict._replace(tests=evidence.tests)
     raise AssertionError("the last stage must decide")
+
+
+def verify_candidate(source: str, function: str, candidate_text: str, *, compiler: str,
+                     flags: tuple[str, ...], min_valid: int = 10, min_effect: float = 0.03
+                     ) -> Verdict:
+    """Every stage (static checks, differential tests, timing) on one candidate for
+    ``function`` of the C file ``source``, at ``flags`` with the -O level set to -O3
+    (`llmcc verify`, `llmcc bench-function`). Raises LlmccError for bad input (no such
+    source or function, gcc errors), never for a bad candidate."""
+    from llmcc.files import private_dir, remove_dir
+    from llmcc.verify.candidate import baseline_flags, compile_baseline
+
+    flags = baseline_flags(flags)
+    workdir = private_dir("")
+    try:
+        baseline = compile_baseline(source, compiler, flags, workdir)
+        fn = baseline.function(function)
+        signature(source, function, compiler, flags)  # a missing signature is bad input
+        task = FunctionTask(baseline, fn, source, compiler, flags, workdir, min_valid,
+                            min_effect)
+        return judge(Candidate(function, candidate_text, "file"), task)
+    finally:
+        remove_dir(workdir)

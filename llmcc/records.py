@@ -1,21 +1,21 @@
 """The records a candidate's fate is told in, from the task to the decision: what a proposer
 is given (FunctionTask), what it returns (Candidate, or a Failure), what the stages find
-(Counts, Evidence) and decide (Verdict), and what becomes of a function (FunctionDecision).
+(Counts, Evidence, a Speedup) and decide (Verdict), and what becomes of a function
+(FunctionDecision).
 
 Every stage, the cache, the report, the dataset and the reward read these; this module
-imports nothing of llmcc's above the assembly model, so any of them may.
+imports nothing of llmcc's above the assembly model, so any of them may. A record that
+crosses into JSON (the decision cache, ``--json`` output) does so through its own
+``as_json``/``from_json`` and nowhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Any, NamedTuple
 
 from llmcc.asm.module import Function, Module
 from llmcc.outcome import Outcome
-
-if TYPE_CHECKING:
-    from llmcc.timing import Timing
 
 
 class FunctionTask(NamedTuple):
@@ -69,6 +69,60 @@ class Counts(NamedTuple):
     valid: int
     failed: int
 
+    def as_json(self) -> dict[str, int]:
+        return self._asdict()
+
+    @classmethod
+    def from_json(cls, data: object) -> Counts | None:
+        """The counts ``as_json`` wrote; None for anything else."""
+        if not isinstance(data, dict):
+            return None
+        values = [data.get(f) for f in cls._fields]
+        if not all(type(v) is int for v in values):
+            return None
+        return cls(*values)
+
+
+class Speedup(NamedTuple):
+    """A speedup: baseline time over candidate time (above 1 is faster, never clamped), the
+    timer's median with its 95% interval when one was measured."""
+
+    median: float
+    low: float | None = None
+    high: float | None = None
+
+    def describe(self) -> str:
+        """``1.204x [1.165, 1.246]``, or ``1.204x`` without an interval."""
+        told = f"{self.median:.3f}x"
+        if self.low is not None and self.high is not None:
+            told += f" [{self.low:.3f}, {self.high:.3f}]"
+        return told
+
+    def rounded(self, places: int = 4) -> Speedup:
+        """As the cache and ``--json`` output keep it."""
+        return Speedup(*(None if x is None else round(x, places) for x in self))
+
+    def as_json(self) -> dict[str, float]:
+        """``{"median", "ci_low", "ci_high"}``; the interval's ends only when measured."""
+        out = {"median": self.median}
+        if self.low is not None and self.high is not None:
+            out.update(ci_low=self.low, ci_high=self.high)
+        return out
+
+    @classmethod
+    def from_json(cls, data: object) -> Speedup | None:
+        """The speedup ``as_json`` wrote; None for anything without a median."""
+        if not isinstance(data, dict) or not _number(data.get("median")):
+            return None
+        low, high = data.get("ci_low"), data.get("ci_high")
+        if not (_number(low) and _number(high)):
+            low = high = None
+        return cls(data["median"], low, high)
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
 
 @dataclass
 class Evidence:
@@ -76,7 +130,6 @@ class Evidence:
 
     tests: Counts | None = None
     valid_inputs: tuple[int, ...] = ()
-    timing: Timing | None = None
 
 
 class Verdict(NamedTuple):
@@ -84,13 +137,34 @@ class Verdict(NamedTuple):
     outcome: Outcome
     stage: str  # parse, define, assemble, static, tests, abi, timing
     reason: str = ""
-    speedup: float | None = None  # the timer's median, when it got that far
+    speedup: Speedup | None = None  # the timer's, when it got that far
     tests: Counts | None = None  # the differential tests' counts
-    timing: Timing | None = None  # the timer's full answer
+    # the timer's full answer as its JSON (llmcc.timing.Timing.as_json: rounds, cells, the
+    # reproduction), for `llmcc bench-function`
+    timing: dict[str, Any] | None = None
 
     @property
     def accepted(self) -> bool:
         return self.outcome is Outcome.ACCEPTED
+
+    def as_json(self) -> dict[str, Any]:
+        """What was decided and on what evidence (not the candidate itself, nor the timer's
+        table): ``outcome`` (its value), ``stage``, ``reason``, ``tests``, ``speedup``."""
+        return {"outcome": self.outcome.value, "stage": self.stage, "reason": self.reason,
+                "tests": self.tests.as_json() if self.tests is not None else None,
+                "speedup": self.speedup.rounded().as_json() if self.speedup is not None
+                else None}
+
+    @classmethod
+    def from_json(cls, candidate: Candidate, data: dict[str, Any]) -> Verdict:
+        """The verdict on ``candidate`` that ``as_json`` wrote. An outcome this llmcc does
+        not know is read as a failed proposer, so it is never taken for an acceptance."""
+        try:
+            outcome = Outcome(data["outcome"])
+        except ValueError:
+            outcome = Outcome.PROPOSER_FAILED
+        return cls(candidate, outcome, data["stage"], data["reason"],
+                   Speedup.from_json(data.get("speedup")), Counts.from_json(data.get("tests")))
 
 
 class FunctionDecision:

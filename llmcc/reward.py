@@ -30,8 +30,7 @@ import json
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from llmcc.dataset.judge import RUNTIME_FAILURES, Judgement, code_key, read_answer
 from llmcc.dataset.records import DatasetError, baseline_hash, check_task
@@ -39,7 +38,8 @@ from llmcc.errors import LlmccError
 from llmcc.outcome import Outcome
 
 # Part of every cache key: raise it whenever what a judgement records or means changes.
-REWARD_VERSION = 1
+# 2: Judgement.as_json holds the outcome, and the speedup as one record (no timer verdict)
+REWARD_VERSION = 2
 DESIGNS = ("guided", "speedup", "perfrl")
 DEFAULT_DESIGN = "guided"
 
@@ -53,34 +53,43 @@ CACHE_ENV = "LLMCC_REWARD_CACHE"  # a folder, or "off"
 DESIGN_ENV = "LLMCC_REWARD_DESIGN"  # compute_score's design when extra_info names none
 
 
-@dataclass
-class Reward:
+class Reward(NamedTuple):
+    """The reward of one answer: its value under a design, and the Judgement it is computed
+    from (what happened to the answer: its outcome, stage, speedup, ...)."""
+
     value: float
-    outcome: str  # an Outcome value
-    stage: str  # where the answer was decided (parse ... timing, copy)
-    speedup: float | None  # the timer's median, when it was timed
-    changed: bool  # False for the baseline's own code
-    compiled: bool = False  # usable assembly (it parsed, assembled, passed static checks)
-    correct: bool = False
-    faster: bool = False  # significantly faster (what llmcc would accept)
-    ci_low: float | None = None
-    ci_high: float | None = None
-    reason: str = ""
+    judgement: Judgement
     cached: bool = False  # the judgement came from the cache
+
+    # what a trainer's log reads of a reward (llmcc.train.metrics.RewardFn)
+    @property
+    def correct(self) -> bool:
+        return self.judgement.correct
+
+    @property
+    def changed(self) -> bool:
+        return self.judgement.changed
+
+    @property
+    def speedup(self) -> float | None:
+        """The timer's median, when it was timed."""
+        s = self.judgement.speedup
+        return s.median if s is not None else None
 
 
 def counted_speedup(j: Judgement) -> float:
     """The speedup a correct answer is credited with (see the module's docstring)."""
-    if not j.changed or j.speedup is None:
+    s = j.speedup
+    if not j.changed or s is None:
         return 1.0
-    if j.timing == "faster" and j.ci_low is not None:
-        return j.ci_low
-    if j.timing == "slower" and j.speedup < 1.0:
-        return j.speedup
-    if j.timing == "failed" and j.ci_high is not None and j.ci_high < 1.0:
+    if j.outcome is Outcome.ACCEPTED and s.low is not None:
+        return s.low
+    if j.outcome is Outcome.SLOWER and s.median < 1.0:
+        return s.median
+    if j.outcome is Outcome.TIMING_FAILED and s.high is not None and s.high < 1.0:
         # the timing harness gave up part-way (it does for candidates some 100x slower),
         # but what it measured already says slower
-        return j.speedup
+        return s.median
     return 1.0
 
 
@@ -90,20 +99,14 @@ def value(j: Judgement, design: str = DEFAULT_DESIGN) -> float:
         if j.correct:
             s = counted_speedup(j)
             return GUIDED_CORRECT + (math.log(s) if s >= 1.0 else s - 1.0)
-        outcome = Outcome(j.outcome)
-        if outcome is Outcome.TEST_MISMATCH:
+        if j.outcome is Outcome.TEST_MISMATCH:
             return GUIDED_WRONG_LOW + (GUIDED_WRONG_HIGH - GUIDED_WRONG_LOW) * j.pass_fraction
-        return GUIDED_RUNTIME if outcome in RUNTIME_FAILURES else GUIDED_UNUSABLE
+        return GUIDED_RUNTIME if j.outcome in RUNTIME_FAILURES else GUIDED_UNUSABLE
     if design == "speedup":
         return counted_speedup(j) if j.correct else 0.0
     if design == "perfrl":
         return 0.0 if not j.compiled else 1.0 if not j.correct else 3.0 if j.faster else 2.0
     raise LlmccError(f"unknown reward design {design!r} (one of {', '.join(DESIGNS)})")
-
-
-def reward_of(j: Judgement, design: str = DEFAULT_DESIGN, cached: bool = False) -> Reward:
-    return Reward(value(j, design), j.outcome, j.stage, j.speedup, j.changed, j.compiled,
-                  j.correct, j.faster, j.ci_low, j.ci_high, j.reason, cached)
 
 
 def score(task: dict, completion: str, design: str = DEFAULT_DESIGN) -> Reward:
@@ -119,7 +122,7 @@ def score_batch(tasks: list[dict], completions: list[str], design: str = DEFAULT
     ``workers`` processes (default: one per CPU; 1 judges in this process)."""
     if len(tasks) != len(completions):
         raise ValueError("score_batch needs one task per completion")
-    value(Judgement(Outcome.PARSE_ERROR.value, "parse"), design)  # an unknown design fails now
+    value(Judgement(Outcome.PARSE_ERROR, "parse"), design)  # an unknown design fails now
     store = _store()
     judged: list[tuple[Judgement, bool] | None] = [None] * len(tasks)
     jobs: dict[str, tuple[dict, str, list[int]]] = {}  # key -> task, assembly, indexes
@@ -135,9 +138,9 @@ def score_batch(tasks: list[dict], completions: list[str], design: str = DEFAULT
         if key in jobs:
             jobs[key][2].append(i)
             continue
-        hit = store.get_json("reward", key) if store else None
+        hit = _cached(store, key) if store else None
         if hit is not None:
-            judged[i] = (Judgement.from_json(hit), True)
+            judged[i] = (hit, True)
             continue
         jobs[key] = (task, text, [i])
     for key, j in _run_jobs(jobs, workers).items():
@@ -145,7 +148,7 @@ def score_batch(tasks: list[dict], completions: list[str], design: str = DEFAULT
             _save(store, key, j)
         for i in jobs[key][2]:
             judged[i] = (j, False)
-    return [reward_of(j, design, cached) for j, cached in judged]
+    return [Reward(value(j, design), j, cached) for j, cached in judged]
 
 
 def _judge_now(task: dict, completion: str) -> Judgement:
@@ -223,6 +226,14 @@ def _store():
 
         root = os.path.join(platformdirs.user_cache_dir("llmcc", appauthor=False), "rewards")
     return Store(root)
+
+
+def _cached(store, key: str) -> Judgement | None:
+    hit = store.get_json("reward", key)
+    try:
+        return Judgement.from_json(hit) if hit is not None else None
+    except ValueError:
+        return None  # not what this llmcc writes: judged again, and replaced
 
 
 def _save(store, key: str, j: Judgement) -> None:

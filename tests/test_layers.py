@@ -107,6 +107,7 @@ def test_a_new_upward_import_is_caught(tmp_path, text, expected):
     package = tmp_path / "llmcc"
     (package / "verify").mkdir(parents=True)
     (package / "__init__.py").write_text("")
+    (package / "pipeline.py").write_text("")
     (package / "verify" / "__init__.py").write_text("")
     (package / "verify" / "bad.py").write_text(text)
     found = violations(package)

@@ -12,7 +12,7 @@ from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.asm.objfile import function_bytes
 from llmcc.outcome import Outcome
-from llmcc.records import Candidate
+from llmcc.records import Candidate, Speedup
 
 SOURCE = """
 int square(int x) { return x * x; }
@@ -64,9 +64,9 @@ class Broken:
 def run(module, proposers, stages=None):
     workdir = tempfile.mkdtemp(prefix="llmcc-test-")
     # these functions are tiny: offer them anyway
-    return pipeline.optimize(module, proposers=proposers, source=module.source, compiler="gcc",
-                             flags=("-O3",), workdir=workdir, stages=stages,
-                             min_instructions=1)
+    return pipeline.optimize(pipeline.UnitTask(module, proposers=proposers, source=module.source,
+                                               compiler="gcc", flags=("-O3",), workdir=workdir,
+                                               min_instructions=1), stages)
 
 
 def test_no_proposer_leaves_the_module_as_it_was(module):
@@ -87,7 +87,7 @@ def test_every_candidate_is_judged_and_a_copy_of_the_baseline_is_not_faster(modu
     assert [v.stage for v in twice.verdicts] == ["timing", "parse", "define"]
     assert "line 1, column" in twice.verdicts[1].reason
     assert twice.chosen is None
-    assert twice.verdicts[0].timing.first.rounds >= 10
+    assert twice.verdicts[0].timing["first"]["rounds"] >= 10
     assert twice.verdicts[0].tests.failed == 0
     assert result.module.emit() == module.emit()
 
@@ -105,7 +105,7 @@ def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
     def timer(candidate, task, evidence):
         assert evidence.tests.valid == evidence.tests.run and evidence.valid_inputs
         return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "",
-                                speeds[candidate.origin])
+                                Speedup(speeds[candidate.origin]))
 
     slower = BETTER_TWICE.replace("leal\t(%rdi,%rdi), %eax",
                                   "movl\t%edi, %eax\n\taddl\t%edi, %eax")
@@ -133,9 +133,9 @@ def test_functions_called_within_the_unit_are_not_offered(tmp_path):
     assert unit.internal_callers("leaf") == ["caller"]
     proposer = ScriptedProposer({"leaf": [unit.function_text("leaf")],
                                  "caller": [unit.function_text("caller")]})
-    result = pipeline.optimize(unit, proposers=[proposer], source=str(tmp_path / "c.c"),
-                               compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
-                               min_instructions=1)
+    result = pipeline.optimize(pipeline.UnitTask(
+        unit, proposers=[proposer], source=str(tmp_path / "c.c"), compiler="gcc",
+        flags=("-O3",), workdir=str(tmp_path), min_instructions=1))
     assert [d.name for d in result.decisions] == ["caller"]
 
 
@@ -188,11 +188,12 @@ def test_the_unit_budget_limits_what_is_offered(tmp_path):
             asked.append((task.name, budget_s))
             return []
 
-    pipeline.optimize(unit, proposers=[Recording()], source=str(tmp_path / "l.c"),
-                      compiler="gcc", flags=("-O3",), workdir=str(tmp_path), max_functions=2)
+    pipeline.optimize(pipeline.UnitTask(unit, proposers=[Recording()], source=str(tmp_path / "l.c"),
+                                        compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
+                                        max_functions=2))
     assert [name for name, _ in asked] == [fn.name for fn in pipeline.offered(unit)][:2]
     asked.clear()
-    pipeline.optimize(unit, proposers=[Recording()], source=str(tmp_path / "l.c"),
-                      compiler="gcc", flags=("-O3",), workdir=str(tmp_path), budget_s=30,
-                      unit_budget_s=5)
+    pipeline.optimize(pipeline.UnitTask(unit, proposers=[Recording()], source=str(tmp_path / "l.c"),
+                                        compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
+                                        budget_s=30, unit_budget_s=5))
     assert asked and all(0 < budget <= 5 for _, budget in asked)

@@ -35,14 +35,15 @@ def judged(case, tmp_path_factory):
 
 def test_each_answer_is_judged_for_what_it_is(judged):
     r, _ = judged
-    assert r["garbage"].outcome == Outcome.PARSE_ERROR.value and not r["garbage"].compiled
-    assert r["broken"].outcome == Outcome.TEST_MISMATCH.value and r["broken"].compiled
-    assert r["copy"].correct and not r["copy"].changed and r["copy"].stage == "copy"
+    j = {name: got.judgement for name, got in r.items()}
+    assert j["garbage"].outcome is Outcome.PARSE_ERROR and not j["garbage"].compiled
+    assert j["broken"].outcome is Outcome.TEST_MISMATCH and j["broken"].compiled
+    assert r["copy"].correct and not r["copy"].changed and j["copy"].stage == "copy"
     assert r["copy"].speedup is None  # a copy is never timed: no noise to earn
-    assert r["slow"].correct and r["slow"].outcome == Outcome.SLOWER.value
+    assert r["slow"].correct and j["slow"].outcome is Outcome.SLOWER
     assert r["slow"].speedup < 1
-    assert r["fast"].faster and r["fast"].outcome == Outcome.ACCEPTED.value
-    assert r["fast"].ci_low > 1.5  # SWAR against a loop over up to 64 bits
+    assert j["fast"].faster and j["fast"].outcome is Outcome.ACCEPTED
+    assert j["fast"].speedup.low > 1.5  # SWAR against a loop over up to 64 bits
 
 
 def test_guided_ranks_garbage_broken_slow_copy_fast(judged):
@@ -53,7 +54,8 @@ def test_guided_ranks_garbage_broken_slow_copy_fast(judged):
     assert reward.GUIDED_WRONG_LOW <= r["broken"].value <= reward.GUIDED_WRONG_HIGH
     assert r["copy"].value == reward.GUIDED_CORRECT  # no speedup credit for a copy
     # the credit of a significant win is log of the interval's lower end: no clamp, no bonus
-    assert r["fast"].value == pytest.approx(1 + __import__("math").log(r["fast"].ci_low))
+    assert r["fast"].value == pytest.approx(
+        1 + __import__("math").log(r["fast"].judgement.speedup.low))
 
 
 def test_other_designs_keep_the_order(judged, case):
@@ -65,14 +67,8 @@ def test_other_designs_keep_the_order(judged, case):
             values = [reward.score(task, by_name[n], design).value for n in ORDER]
             assert values == sorted(values), (design, values)
             assert values[-1] > values[-2]  # only the real speedup earns the top
-    assert [reward.value(Judgement.from_json(_json(r[n])), "perfrl") for n in ORDER] == \
-        [0.0, 1.0, 2.0, 2.0, 3.0]
-
-
-def _json(r: reward.Reward) -> dict:
-    return {"outcome": r.outcome, "stage": r.stage, "changed": r.changed,
-            "speedup": r.speedup, "ci_low": r.ci_low, "ci_high": r.ci_high,
-            "timing": "faster" if r.faster else None}
+    assert [reward.value(Judgement.from_json(r[n].judgement.as_json()), "perfrl")
+            for n in ORDER] == [0.0, 1.0, 2.0, 2.0, 3.0]
 
 
 def test_a_judged_answer_comes_from_the_cache_even_under_another_design(judged, case):
@@ -82,7 +78,7 @@ def test_a_judged_answer_comes_from_the_cache_even_under_another_design(judged, 
         mp.setenv(reward.CACHE_ENV, str(cache))
         again = reward.score(task, by_name["fast"].replace("faster", "quicker"), "speedup")
     assert again.cached and again.speedup == r["fast"].speedup
-    assert again.value == pytest.approx(r["fast"].ci_low)
+    assert again.value == pytest.approx(r["fast"].judgement.speedup.low)
 
 
 def test_a_cosmetic_change_is_the_same_cache_entry(case):

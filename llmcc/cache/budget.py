@@ -22,9 +22,12 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.files import replace_text
+
+if TYPE_CHECKING:
+    from llmcc.config import Settings
 
 # waiting longer for a lock that each holder keeps for one read and one write means
 # something is wrong; the function then stays gcc's (a budget must not be overrun)
@@ -52,12 +55,12 @@ class BuildBudget:
         self.gap_s = gap_s
 
     @classmethod
-    def from_config(cls, folder: Path, config) -> BuildBudget | None:
+    def from_config(cls, folder: Path, settings: Settings) -> BuildBudget | None:
         """The budget the settings ask for, or None when they set no limit."""
-        if not (config.build_max_functions or config.build_budget_s):
+        if not (settings.build_max_functions or settings.build_budget_s):
             return None
-        return cls(folder, config.build_max_functions, config.build_budget_s,
-                   config.build_gap_s)
+        return cls(folder, settings.build_max_functions, settings.build_budget_s,
+                   settings.build_gap_s)
 
     def touch(self) -> None:
         """A compile is running: the build goes on. Costs a stat and a utime, no lock (a

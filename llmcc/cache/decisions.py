@@ -12,36 +12,131 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcc import __version__
 from llmcc.cache.keys import compiler_identity, cpu_model, digest
-from llmcc.cache.project import ProjectCache
+from llmcc.cache.project import ProjectCache, Stat, StatKey
 from llmcc.cache.store import KEY_LENGTH, is_key
 from llmcc.errors import CacheError
-from llmcc.outcome import Outcome
-from llmcc.records import Candidate, FunctionTask
+from llmcc.records import Candidate, FunctionTask, Verdict
 
 if TYPE_CHECKING:
     from llmcc.asm.module import Module
-    from llmcc.records import FunctionDecision, Verdict
+    from llmcc.records import FunctionDecision
 
 # bump when what a decision means changes (new stages, a different timer rule ...)
 DECISION_FORMAT = 1
 
 
+class DecisionRecord(NamedTuple):
+    """A function decision as the cache keeps it: every candidate's Verdict, the chosen
+    one, and what the decision was made on. ``as_json`` writes it, ``read_record`` reads it
+    back (the only two places its JSON is known)."""
+
+    key: str
+    function: str
+    source: str  # the C file the function came from
+    flags: tuple[str, ...]  # the effective flags of the baseline
+    baseline: str  # the baseline's text (`llmcc cache diff`)
+    cpu: str | None  # the CPU model it was timed on
+    timed: float | None  # when (seconds since the epoch)
+    seconds: float  # spent deciding
+    notes: tuple[str, ...]
+    chosen: int | None  # the index of the chosen verdict
+    verdicts: tuple[Verdict, ...]
+    own: bool = False  # this user's own, unchanged (ProjectCache.own_decision)
+
+    @property
+    def chosen_verdict(self) -> Verdict | None:
+        return self.verdicts[self.chosen] if self.chosen is not None else None
+
+    @property
+    def timed_here(self) -> bool:
+        """Timed on this machine's CPU model: its speedups hold here."""
+        return self.cpu == cpu_model()
+
+    @classmethod
+    def of(cls, key: str, task: FunctionTask, decision: FunctionDecision,
+           seconds: float) -> DecisionRecord:
+        chosen = None
+        if decision.chosen is not None:
+            chosen = decision.verdicts.index(decision.chosen)
+        return cls(key, task.name, task.source, task.flags, task.baseline_text, cpu_model(),
+                   time.time(), round(seconds, 3), tuple(decision.notes), chosen,
+                   tuple(decision.verdicts), own=True)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "function": self.function,
+            "source": self.source,
+            "flags": list(self.flags),
+            "baseline": self.baseline,
+            "cpu": self.cpu,
+            "timed": self.timed,
+            "seconds": self.seconds,
+            "notes": list(self.notes),
+            "chosen": self.chosen,
+            "candidates": [{"origin": v.candidate.origin, "text": v.candidate.text,
+                            **v.as_json()} for v in self.verdicts],
+        }
+
+
+def read_record(record: object, own: bool = False) -> DecisionRecord | None:
+    """``record`` (JSON read from the cache) as a DecisionRecord; None when check_record
+    finds it unusable. Fields check_record does not need are read leniently."""
+    if check_record(record):
+        return None
+    assert isinstance(record, dict)
+
+    def text(name: str) -> str:
+        value = record.get(name)
+        return value if isinstance(value, str) else ""
+
+    def strings(name: str) -> tuple[str, ...]:
+        value = record.get(name)
+        return tuple(x for x in value if isinstance(x, str)) if isinstance(value, list) \
+            else ()
+
+    def number(name: str) -> float | None:
+        value = record.get(name)
+        return value if isinstance(value, int | float) and not isinstance(value, bool) \
+            else None
+
+    name = record["function"]
+    verdicts = tuple(Verdict.from_json(Candidate(name, c["text"], c["origin"]), c)
+                     for c in record["candidates"])
+    cpu = record.get("cpu")
+    return DecisionRecord(record["key"], name, text("source"), strings("flags"),
+                          text("baseline"), cpu if isinstance(cpu, str) else None,
+                          number("timed"), number("seconds") or 0.0, strings("notes"),
+                          record.get("chosen"), verdicts, own)
+
+
+def read_records(project: ProjectCache) -> list[DecisionRecord]:
+    """Every usable decision of ``project``."""
+    out = []
+    for raw in project.decisions():
+        found = read_record(raw, own=project.own_decision(raw["key"], raw))
+        if found is not None:
+            out.append(found)
+    return out
+
+
 class DecisionCache:
     """Looks up and records function decisions for the units of one compile."""
 
-    def __init__(self, project: ProjectCache, proposer_ids: tuple[str, ...]) -> None:
+    def __init__(self, project: ProjectCache, proposers: tuple[object, ...]) -> None:
+        """``proposers``: what the key says of the proposers that decide, parts of the key in
+        their order (for a build: llmcc.propose.decision_identity, their ids and the prompt
+        version), handed down by the caller: the cache knows nothing of proposers."""
         self.project = project
-        self.proposer_ids = proposer_ids
+        self.proposers = proposers
         self._compilers: dict[str, str] = {}
-        self.counts: dict[str, float] = {}
+        self.counts: dict[StatKey, float] = {}
 
     def key(self, task: FunctionTask) -> str:
         from llmcc.asm.rename import normalized
-        from llmcc.propose.prompt import PROMPT_VERSION  # what a model was asked
 
         compiler = self._compilers.get(task.compiler)
         if compiler is None:
@@ -49,27 +144,26 @@ class DecisionCache:
             self._compilers[task.compiler] = compiler
         return digest("function", DECISION_FORMAT, __version__, normalized(task.baseline_text),
                       unit_context(task.module, task.name), compiler, task.flags,
-                      self.proposer_ids, PROMPT_VERSION, task.min_valid, task.min_effect)
+                      *self.proposers, task.min_valid, task.min_effect)
 
-    def lookup(self, key: str) -> dict | None:
-        record = self.project.decision(key)
-        if record is not None and check_record(record):
-            record = None  # not a record llmcc can read: decided again, and replaced
-        self.count("function_hits" if record else "function_misses")
+    def lookup(self, key: str) -> DecisionRecord | None:
+        """The decision recorded under ``key``; None when there is none, or none llmcc can
+        read (it is decided again, and replaced)."""
+        raw = self.project.decision(key)
+        record = read_record(raw, own=self.project.own_decision(key, raw)) \
+            if raw is not None else None
+        self.count(Stat.FUNCTION_HITS if record else Stat.FUNCTION_MISSES)
         return record
-
-    def own(self, key: str, record: dict) -> bool:
-        """Is ``record`` this user's own, unchanged (ProjectCache.own_decision)?"""
-        return self.project.own_decision(key, record)
 
     def save(self, key: str, task: FunctionTask, decision: FunctionDecision,
              seconds: float) -> None:
         # an unwritable cache, or one whose folders lead elsewhere: the decision is not kept
         with contextlib.suppress(OSError, CacheError):
-            self.project.save_decision(key, record_of(task, decision, seconds))
+            record = DecisionRecord.of(key, task, decision, seconds)
+            self.project.save_decision(key, record.as_json())
 
-    def count(self, name: str, amount: float = 1) -> None:
-        self.counts[name] = self.counts.get(name, 0) + amount
+    def count(self, stat: StatKey, amount: float = 1) -> None:
+        self.counts[stat] = self.counts.get(stat, 0) + amount
 
 
 def unit_context(module: Module, name: str) -> tuple[str, list[tuple[str, str]]]:
@@ -84,50 +178,6 @@ def unit_context(module: Module, name: str) -> tuple[str, list[tuple[str, str]]]
     callers = [(caller, normalized(module.function_text(caller, with_data=False)))
                for caller in module.internal_callers(name)]
     return normalized(reached), callers
-
-
-def record_of(task: FunctionTask, decision: FunctionDecision, seconds: float) -> dict:
-    chosen = None
-    if decision.chosen is not None:
-        chosen = decision.verdicts.index(decision.chosen)
-    return {
-        "function": task.name,
-        "source": task.source,
-        "flags": list(task.flags),
-        "baseline": task.baseline_text,
-        "cpu": cpu_model(),
-        "timed": time.time(),
-        "seconds": round(seconds, 3),
-        "notes": decision.notes,
-        "chosen": chosen,
-        "candidates": [_verdict_json(v) for v in decision.verdicts],
-    }
-
-
-def _verdict_json(v: Verdict) -> dict:
-    timing = v.timing.speedup_json() if v.timing is not None else \
-        {"median": v.speedup} if v.speedup is not None else None
-    return {"origin": v.candidate.origin, "text": v.candidate.text,
-            "outcome": v.outcome.value, "stage": v.stage, "reason": v.reason,
-            "tests": v.tests._asdict() if v.tests is not None else None,
-            "speedup": timing}
-
-
-def verdicts_of(record: dict) -> list[Verdict]:
-    """The record's candidates as Verdicts again (outcomes this llmcc no longer knows are
-    read as a failed proposer, so they are never chosen)."""
-    from llmcc.records import Verdict
-
-    out = []
-    for c in record.get("candidates", []):
-        try:
-            outcome = Outcome(c["outcome"])
-        except ValueError:
-            outcome = Outcome.PROPOSER_FAILED
-        speedup = (c.get("speedup") or {}).get("median")
-        out.append(Verdict(Candidate(record["function"], c["text"], c["origin"]), outcome,
-                           c["stage"], c["reason"], speedup))
-    return out
 
 
 _CANDIDATE_TEXT = ("origin", "text", "outcome", "stage", "reason")
@@ -154,17 +204,3 @@ def check_record(record: object) -> str:
     if chosen is not None and not (type(chosen) is int and 0 <= chosen < len(candidates)):
         return "its chosen candidate is not one of its candidates"
     return ""
-
-
-def same_machine(record: dict) -> bool:
-    return record.get("cpu") == cpu_model()
-
-
-def describe_speedup(speedup: dict | None) -> str:
-    """``1.204x [1.165, 1.246]`` (the interval when one was measured), or ``-``."""
-    if not speedup or speedup.get("median") is None:
-        return "-"
-    told = f"{speedup['median']:.3f}x"
-    if speedup.get("ci_low") is not None and speedup.get("ci_high") is not None:
-        told += f" [{speedup['ci_low']:.3f}, {speedup['ci_high']:.3f}]"
-    return told

@@ -199,35 +199,3 @@ def cpu_model() -> str:
             pass
         _CPU = model or platform.processor() or platform.machine()
     return _CPU
-
-
-def proposer_ids(config) -> tuple[str, ...]:
-    """The configured proposers as a decision key names them: each name, with what changes
-    what that proposer offers: for ``model``, which model (``model[URL]``, the model name
-    too when set, or the served GGUF's path, size and time) and ``+grammar`` when
-    model_grammar is on. Decisions made one way are not reused for another; a new model
-    gets the functions offered again."""
-    ids = []
-    for name in config.proposers:
-        if name == "none":
-            continue
-        if name == "model":
-            which = _model_identity(config)
-            name = "model" + (f"[{which}]" if which else "") + \
-                ("+grammar" if config.model_grammar else "")
-        ids.append(name)
-    return tuple(ids)
-
-
-def _model_identity(config) -> str:
-    url, model = config.model_url.strip().rstrip("/"), config.model_name.strip()
-    if url:
-        return f"{model}@{url}" if model else url
-    path = config.model_path.strip()
-    if not path:
-        return ""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return os.path.abspath(path)
-    return f"{os.path.abspath(path)}:{st.st_size}:{int(st.st_mtime)}"

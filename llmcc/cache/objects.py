@@ -26,7 +26,7 @@ from llmcc.cache.keys import (
     toolchain_identity,
     uses_native_cpu,
 )
-from llmcc.cache.project import ProjectCache
+from llmcc.cache.project import ProjectCache, Stat, StatKey
 from llmcc.cache.trust import seal, sealed
 from llmcc.errors import CacheError
 
@@ -48,11 +48,14 @@ class CachedObject(NamedTuple):
 class ObjectCache:
     """Objects of single-source ``-c`` compiles for one project."""
 
-    def __init__(self, project: ProjectCache, compiler: str, settings: tuple) -> None:
+    def __init__(self, project: ProjectCache, compiler: str,
+                 settings: tuple[tuple[str, object], ...]) -> None:
+        """``settings``: those that can change what an object holds, as (name, value)
+        pairs (config.Settings.object_key): part of every key."""
         self.project = project
         self.compiler = compiler
         self.settings = settings
-        self.counts: dict[str, float] = {}
+        self.counts: dict[StatKey, float] = {}
 
     def direct_key(self, args: list[str], source: str) -> str | None:
         """Everything but the included files; None when the unit cannot be cached. Besides
@@ -70,7 +73,7 @@ class ObjectCache:
 
     def lookup(self, key: str) -> CachedObject | None:
         found = self._lookup(key)
-        self.counts["object_hits" if found else "object_misses"] = 1
+        self.counts[Stat.OBJECT_HITS if found else Stat.OBJECT_MISSES] = 1
         return found
 
     def _lookup(self, key: str) -> CachedObject | None:

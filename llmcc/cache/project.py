@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import time
+from enum import Enum
 from pathlib import Path
 
 from llmcc.cache.keys import digest
@@ -20,10 +21,56 @@ from llmcc.cache.store import Store, within
 from llmcc.cache.trust import MAC, mine, seal, sealed
 from llmcc.errors import CacheError
 from llmcc.files import replace_text
+from llmcc.outcome import Outcome
 
-# counters a compile adds to (llmcc cache stats); anything else is keyed by outcome
-COUNTERS = ("object_hits", "object_misses", "function_hits", "function_misses",
-            "functions_retimed", "candidates", "accepted", "seconds_optimizing")
+
+class Stat(Enum):
+    """What a compile counts (`llmcc cache stats`); ``value`` is the name in the counts
+    file. The last three are counted per Outcome, with keys ``(Stat, Outcome)``."""
+
+    OBJECT_HITS = "object_hits"
+    OBJECT_MISSES = "object_misses"
+    FUNCTION_HITS = "function_hits"
+    FUNCTION_MISSES = "function_misses"
+    FUNCTIONS_RETIMED = "functions_retimed"
+    CANDIDATES = "candidates"
+    ACCEPTED = "accepted"
+    SECONDS_OPTIMIZING = "seconds_optimizing"
+    REJECTED = "rejected"  # candidates, by the outcome that rejected them
+    SKIPPED = "skipped"  # functions a spent budget left untried, by which budget
+    UNHEARD = "unheard"  # proposers not heard on a function, by why (offered again later)
+
+
+# a counter: a plain Stat, or one of the per-outcome Stats with its Outcome
+StatKey = Stat | tuple[Stat, Outcome]
+PER_OUTCOME = frozenset({Stat.REJECTED, Stat.SKIPPED, Stat.UNHEARD})
+
+
+def stat_name(key: StatKey) -> str:
+    """The counter's name in the counts file: ``candidates``, ``rejected:test_mismatch``."""
+    if isinstance(key, Stat):
+        return key.value
+    stat, outcome = key
+    return f"{stat.value}:{outcome.value}"
+
+
+def parse_stat(name: str) -> StatKey | None:
+    """The counter ``stat_name`` wrote as ``name``; None for a name this llmcc does not know
+    (a newer one's), which is then left out."""
+    head, _, tail = name.partition(":")
+    try:
+        stat = Stat(head)
+        if not tail:
+            return None if stat in PER_OUTCOME else stat
+        return (stat, Outcome(tail)) if stat in PER_OUTCOME else None
+    except ValueError:
+        return None
+
+
+def per_outcome(counts: dict[StatKey, float], stat: Stat) -> dict[Outcome, float]:
+    """The counters of one per-outcome ``stat``, by outcome, in the order of ``counts``."""
+    return {key[1]: value for key, value in counts.items()
+            if isinstance(key, tuple) and key[0] is stat}
 
 
 def cache_root(setting: str = "") -> Path:
@@ -69,10 +116,12 @@ class ProjectCache:
     # -- counters ------------------------------------------------------------------------
     # Each compile appends one line of counts with a single O_APPEND write (atomic for a
     # line this short), so counting takes no lock; `llmcc cache stats` adds the lines up.
-    def add_counts(self, counts: dict[str, float]) -> None:
+    # Counters are StatKeys here; their names (stat_name, parse_stat) only in the file.
+    def add_counts(self, counts: dict[StatKey, float]) -> None:
         if not counts:
             return
-        line = json.dumps(counts, sort_keys=True, separators=(",", ":")) + "\n"
+        named = {stat_name(key): value for key, value in counts.items()}
+        line = json.dumps(named, sort_keys=True, separators=(",", ":")) + "\n"
         if not within(self.folder, self.root):
             return  # a planted link: the counters would be appended elsewhere
         try:
@@ -86,8 +135,8 @@ class ProjectCache:
         except OSError:
             pass  # counters are a convenience; never fail a compile over them
 
-    def counts(self) -> dict[str, float]:
-        total: dict[str, float] = {}
+    def counts(self) -> dict[StatKey, float]:
+        total: dict[StatKey, float] = {}
         try:
             text = (self.folder / "counts").read_text()
         except OSError:
@@ -99,8 +148,9 @@ class ProjectCache:
                 continue  # a line a killed process left half-written
             if isinstance(entry, dict):
                 for name, value in entry.items():
-                    if isinstance(value, (int, float)):
-                        total[name] = total.get(name, 0) + value
+                    key = parse_stat(name)
+                    if key is not None and isinstance(value, (int, float)):
+                        total[key] = total.get(key, 0) + value
         return total
 
     def zero(self) -> None:

@@ -16,9 +16,11 @@ import sys
 import tempfile
 
 from llmcc.cli.check_cmd import run_step
-from llmcc.config import load
+from llmcc.config import Settings, load
+from llmcc.outcome import Outcome
 from llmcc.pipeline import EXCLUDE_ALL
 from llmcc.timing.program import PLACEHOLDER, ProgramTiming, time_programs
+from llmcc.timing.stats import VERDICT_WORDS
 
 
 def main(args: list[str]) -> int:
@@ -57,10 +59,10 @@ def main(args: list[str]) -> int:
         print(json.dumps(timing.as_json(), indent=2))
     else:
         print(_describe(timing, command))
-    return 1 if timing.verdict == "failed" else 0
+    return 1 if timing.outcome is Outcome.TIMING_FAILED else 0
 
 
-def _problem(command: list[str], config) -> str:
+def _problem(command: list[str], config: Settings) -> str:
     if not config.check_build:
         return "set check_build (the command that rebuilds the project, e.g. 'make clean all')"
     if not config.bench_program:
@@ -78,8 +80,7 @@ def _describe(t: ProgramTiming, command: list[str]) -> str:
              f"  without rewrites  {t.a_seconds * 1000:10.2f} ms (median of {t.rounds} runs)",
              f"  with rewrites     {t.b_seconds * 1000:10.2f} ms"]
     if t.speedup is not None:
-        s = t.speedup
-        lines.append(f"  speedup           {s.speedup:.3f}x [{s.speedup_low:.3f}, "
-                     f"{s.speedup_high:.3f}] (95%)")
-    lines.append(f"  verdict           {t.verdict}" + (f": {t.reason}" if t.reason else ""))
+        lines.append(f"  speedup           {t.speedup.as_speedup().describe()} (95%)")
+    lines.append(f"  verdict           {VERDICT_WORDS[t.outcome]}"
+                 + (f": {t.reason}" if t.reason else ""))
     return "\n".join(lines)

@@ -18,12 +18,19 @@ import argparse
 import difflib
 import json
 import sys
-from pathlib import Path
 
-from llmcc.cache.decisions import check_record, describe_speedup
-from llmcc.cache.project import ProjectCache, cache_root, evict, project_root
-from llmcc.config import load, parse_size
+from llmcc.cache.caches import open_project
+from llmcc.cache.decisions import DecisionRecord, check_record, read_records
+from llmcc.cache.project import (
+    ProjectCache,
+    Stat,
+    evict,
+    per_outcome,
+    stat_name,
+)
+from llmcc.config import Settings, load, parse_size
 from llmcc.errors import LlmccError
+from llmcc.records import Verdict
 
 
 def main(args: list[str]) -> int:
@@ -42,11 +49,11 @@ def main(args: list[str]) -> int:
     sub.add_parser("import").add_argument("file", help="a file `llmcc cache export` wrote")
     opts = parser.parse_args(args)
     config = load()
-    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    project = open_project(config)
     return COMMANDS[opts.command](project, opts, config)
 
 
-def _stats(project: ProjectCache, opts, config) -> int:
+def _stats(project: ProjectCache, opts, config: Settings) -> int:
     counts = project.counts()
     entries = {kind: 0 for kind in ("fn", "obj", "man")}
     size = 0
@@ -54,120 +61,120 @@ def _stats(project: ProjectCache, opts, config) -> int:
         entries[entry.kind] = entries.get(entry.kind, 0) + 1
         size += entry.size
     data = {"project": str(project.project), "folder": str(project.folder),
-            "counters": counts, "entries": entries, "bytes": size}
+            "counters": {stat_name(key): value for key, value in counts.items()},
+            "entries": entries, "bytes": size}
     if opts.json:
         print(json.dumps(data, indent=2, sort_keys=True))
         return 0
     print(f"project   {project.project}")
     print(f"cache     {project.folder} ({size / 1e6:.1f} MB)")
     print(f"entries   {entries['fn']} function decisions, {entries['obj']} objects")
-    for name in ("object_hits", "object_misses", "function_hits", "function_misses",
-                 "functions_retimed", "candidates", "accepted"):
-        print(f"{name:<18} {counts.get(name, 0):g}")
-    print(f"{'seconds_optimizing':<18} {counts.get('seconds_optimizing', 0):.1f}")
-    rejected = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("rejected:")}
+    for stat in (Stat.OBJECT_HITS, Stat.OBJECT_MISSES, Stat.FUNCTION_HITS,
+                 Stat.FUNCTION_MISSES, Stat.FUNCTIONS_RETIMED, Stat.CANDIDATES, Stat.ACCEPTED):
+        print(f"{stat.value:<18} {counts.get(stat, 0):g}")
+    print(f"{Stat.SECONDS_OPTIMIZING.value:<18} {counts.get(Stat.SECONDS_OPTIMIZING, 0):.1f}")
+    rejected = per_outcome(counts, Stat.REJECTED)
     for outcome, value in sorted(rejected.items(), key=lambda kv: -kv[1]):
-        print(f"  rejected {outcome:<22} {value:g}")
-    skipped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped:")}
-    for outcome, value in sorted(skipped.items()):  # functions a spent budget left untried
-        print(f"  skipped  {outcome:<22} {value:g}")
-    unheard = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("unheard:")}
-    for outcome, value in sorted(unheard.items()):  # proposer failures, offered again later
-        print(f"  unheard  {outcome:<22} {value:g}")
+        print(f"  rejected {outcome.value:<22} {value:g}")
+    # functions a spent budget left untried; proposer failures, offered again later
+    for stat, label in ((Stat.SKIPPED, "skipped "), (Stat.UNHEARD, "unheard ")):
+        by_name = sorted(per_outcome(counts, stat).items(), key=lambda kv: kv[0].value)
+        for outcome, value in by_name:
+            print(f"  {label} {outcome.value:<22} {value:g}")
     return 0
 
 
-def _best(record: dict) -> tuple[str, dict | None]:
-    chosen = record.get("chosen")
-    candidates = record.get("candidates", [])
-    if isinstance(chosen, int) and 0 <= chosen < len(candidates):
-        return "rewritten", candidates[chosen]
-    return ("rejected" if candidates else "no candidates"), None
+def _status(record: DecisionRecord) -> str:
+    if record.chosen is not None:
+        return "rewritten"
+    return "rejected" if record.verdicts else "no candidates"
 
 
-def _list(project: ProjectCache, opts, config) -> int:
-    rows = []
-    for record in sorted(project.decisions(), key=lambda r: (r.get("source", ""),
-                                                             r.get("function", ""))):
-        status, best = _best(record)
-        speedup = (best or {}).get("speedup")
-        rows.append({"key": record["key"], "function": record.get("function"),
-                     "source": record.get("source"), "status": status,
-                     "candidates": len(record.get("candidates", [])),
-                     "speedup": speedup, "origin": (best or {}).get("origin")})
+def _told(v: Verdict | None) -> str:
+    return v.speedup.describe() if v is not None and v.speedup is not None else "-"
+
+
+def _list(project: ProjectCache, opts, config: Settings) -> int:
+    records = sorted(read_records(project), key=lambda r: (r.source, r.function))
     if opts.json:
+        rows = []
+        for record in records:
+            best = record.chosen_verdict
+            rows.append({"key": record.key, "function": record.function,
+                         "source": record.source, "status": _status(record),
+                         "candidates": len(record.verdicts),
+                         "speedup": best.as_json()["speedup"] if best else None,
+                         "origin": best.candidate.origin if best else None})
         print(json.dumps(rows, indent=2))
         return 0
-    if not rows:
+    if not records:
         print("no function decisions cached for this project")
         return 0
-    for r in rows:
-        s = r["speedup"]
-        told = describe_speedup(s)
-        print(f"{r['key'][:12]}  {r['function']:<28} {r['status']:<13} "
-              f"{r['candidates']:>3} candidates  {told:<26} {r['origin'] or ''}")
+    for record in records:
+        best = record.chosen_verdict
+        print(f"{record.key[:12]}  {record.function:<28} {_status(record):<13} "
+              f"{len(record.verdicts):>3} candidates  {_told(best):<26} "
+              f"{best.candidate.origin if best else ''}")
     return 0
 
 
-def _find(project: ProjectCache, wanted: str) -> dict:
-    records = project.decisions()
-    found = [r for r in records if r.get("function") == wanted] or \
-        [r for r in records if r["key"].startswith(wanted)]
+def _find(project: ProjectCache, wanted: str) -> DecisionRecord:
+    records = read_records(project)
+    found = [r for r in records if r.function == wanted] or \
+        [r for r in records if r.key.startswith(wanted)]
     if not found:
         raise LlmccError(f"no cached decision for {wanted!r} (see `llmcc cache list`)")
     if len(found) > 1:
-        keys = ", ".join(r["key"][:12] for r in found)
+        keys = ", ".join(r.key[:12] for r in found)
         raise LlmccError(f"{wanted!r} is ambiguous: {keys}; give a key")
     return found[0]
 
 
-def _show(project: ProjectCache, opts, config) -> int:
+def _show(project: ProjectCache, opts, config: Settings) -> int:
     record = _find(project, opts.function)
-    status, _ = _best(record)
-    print(f"{record['function']} ({record.get('source')}): {status}; key {record['key']}")
-    print(f"timed on {record.get('cpu')}, flags {' '.join(record.get('flags', []))}")
-    for note in record.get("notes", []):
+    print(f"{record.function} ({record.source}): {_status(record)}; key {record.key}")
+    print(f"timed on {record.cpu}, flags {' '.join(record.flags)}")
+    for note in record.notes:
         print(f"  note: {note}")
-    for n, c in enumerate(record.get("candidates", [])):
-        mark = "*" if n == record.get("chosen") else " "
-        s = c.get("speedup")
-        told = f"; speedup {describe_speedup(s)}" if s else ""
-        tests = c.get("tests")
-        counted = f"; tests run {tests['run']} valid {tests['valid']} failed {tests['failed']}" \
-            if tests else ""
-        print(f"{mark} {n}: {c['origin']}: {c['outcome']} at {c['stage']}{counted}{told}")
-        if c.get("reason"):
-            print(f"      {c['reason']}")
+    for n, v in enumerate(record.verdicts):
+        mark = "*" if n == record.chosen else " "
+        told = f"; speedup {_told(v)}" if v.speedup is not None else ""
+        t = v.tests
+        counted = f"; tests run {t.run} valid {t.valid} failed {t.failed}" if t else ""
+        print(f"{mark} {n}: {v.candidate.origin}: {v.outcome.value} at {v.stage}"
+              f"{counted}{told}")
+        if v.reason:
+            print(f"      {v.reason}")
     return 0
 
 
-def _diff(project: ProjectCache, opts, config) -> int:
+def _diff(project: ProjectCache, opts, config: Settings) -> int:
     record = _find(project, opts.function)
-    _, best = _best(record)
+    best = record.chosen_verdict
     if best is None:
-        print(f"{record['function']}: no rewrite was accepted; nothing to compare")
+        print(f"{record.function}: no rewrite was accepted; nothing to compare")
         return 1
     from llmcc.asm.rename import code_lines
 
     sys.stdout.writelines(line + "\n" for line in difflib.unified_diff(
-        code_lines(record["baseline"]), code_lines(best["text"]),
-        f"{record['function']} (gcc -O3)", f"{record['function']} ({best['origin']})",
+        code_lines(record.baseline), code_lines(best.candidate.text),
+        f"{record.function} (gcc -O3)", f"{record.function} ({best.candidate.origin})",
         lineterm=""))
     return 0
 
 
-def _clear(project: ProjectCache, opts, config) -> int:
+def _clear(project: ProjectCache, opts, config: Settings) -> int:
     print(f"removed {project.store.clear()} entries of {project.project}")
     return 0
 
 
-def _zero(project: ProjectCache, opts, config) -> int:
+def _zero(project: ProjectCache, opts, config: Settings) -> int:
     project.zero()
     print(f"counters of {project.project} reset")
     return 0
 
 
-def _evict(project: ProjectCache, opts, config) -> int:
+def _evict(project: ProjectCache, opts, config: Settings) -> int:
     try:
         limit = parse_size(opts.max_size) if opts.max_size else config.cache_max_size
     except ValueError as exc:
@@ -176,7 +183,7 @@ def _evict(project: ProjectCache, opts, config) -> int:
     return 0
 
 
-def _export(project: ProjectCache, opts, config) -> int:
+def _export(project: ProjectCache, opts, config: Settings) -> int:
     records = project.decisions()
     with open(opts.file, "w") as fh:
         for record in records:
@@ -186,7 +193,7 @@ def _export(project: ProjectCache, opts, config) -> int:
     return 0
 
 
-def _import(project: ProjectCache, opts, config) -> int:
+def _import(project: ProjectCache, opts, config: Settings) -> int:
     try:
         with open(opts.file) as fh:
             lines = fh.readlines()

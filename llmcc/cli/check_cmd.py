@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from llmcc import subproc
-from llmcc.cache.project import ProjectCache, cache_root, project_root
+from llmcc.cache.caches import open_project
 from llmcc.config import load
 
 
@@ -102,7 +102,7 @@ def main(args: list[str]) -> int:
     if tests.cases and not tests.program:
         print("llmcc check: error: test_cases needs test_program", file=sys.stderr)
         return 2
-    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    project = open_project(config)
     accepted = sorted(r["key"] for r in project.decisions() if isinstance(r.get("chosen"), int))
     if tests.passes([]):
         print(f"llmcc check: the tests pass with all {len(accepted)} accepted rewrites")

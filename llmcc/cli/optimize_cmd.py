@@ -13,16 +13,19 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmcc import log as logfile
 from llmcc.cache.budget import BuildBudget
-from llmcc.cache.keys import proposer_ids
-from llmcc.cache.profile import load as load_profile
-from llmcc.cache.project import ProjectCache, cache_root, project_root
+from llmcc.cache.caches import Caches, open_project
+from llmcc.cache.project import ProjectCache
 from llmcc.cache.queue import Job, Refused, claim, pending, requeue_stale
-from llmcc.config import load
+from llmcc.config import Settings, load
 from llmcc.errors import CacheError, LlmccError
+
+if TYPE_CHECKING:
+    from llmcc.pipeline import PipelineResult
+    from llmcc.propose import Proposer
 
 
 def main(args: list[str]) -> int:
@@ -30,17 +33,17 @@ def main(args: list[str]) -> int:
     parser.add_argument("--watch", type=float, default=0.0, metavar="SECONDS",
                         help="wait for new jobs until none came for this long")
     opts = parser.parse_args(args)
-    config = load()
+    settings = load()
     from llmcc import propose
 
-    proposers = propose.load(config.proposers)
+    proposers = propose.load(settings)
     if not proposers:
         print("llmcc optimize: error: no proposers configured (set proposers, e.g. variants)",
               file=sys.stderr)
         return 2
-    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    project = open_project(settings)
     requeue_stale(project)
-    budget = BuildBudget.from_config(project.folder, config)
+    budget = BuildBudget.from_config(project.folder, settings)
 
     def spent() -> bool:
         return budget is not None and budget.spent()
@@ -52,11 +55,11 @@ def main(args: list[str]) -> int:
             try:
                 if isinstance(job, Refused):
                     raise CacheError(job.reason)
-                result = _optimize(job, config, project, proposers, budget)
+                result = _optimize(job, settings, project, proposers, budget)
             except CacheError as exc:  # never run: one line says why
                 print(f"llmcc optimize: queued job {job.name} refused: {exc}",
                       file=sys.stderr)
-                logfile.write(logfile.log_path(config.log), "queue", action="refused",
+                logfile.write(logfile.log_path(settings.log), "queue", action="refused",
                               job=job.name, reason=str(exc))
                 continue
             done += 1
@@ -77,16 +80,15 @@ def main(args: list[str]) -> int:
     return 0
 
 
-def _optimize(job: Job, config, project: ProjectCache, proposers,
-              budget: BuildBudget | None):
+def _optimize(job: Job, settings: Settings, project: ProjectCache, proposers: list[Proposer],
+              budget: BuildBudget | None) -> PipelineResult | None:
     """The unit of ``job`` through the pipeline; None when it does not compile any more.
     CacheError when the job asks for what no build of llmcc's would run (_check)."""
     from llmcc import pipeline, subproc
     from llmcc.asm.module import parse_module
-    from llmcc.cache.decisions import DecisionCache
     from llmcc.files import private_dir, remove_dir
 
-    tmp = private_dir(config.temp_dir)
+    tmp = private_dir(settings.temp_dir)
     here = os.getcwd()
     try:
         try:
@@ -102,15 +104,11 @@ def _optimize(job: Job, config, project: ProjectCache, proposers,
             return None
         with open(asm, encoding="utf-8", errors="surrogateescape") as fh:
             module = parse_module(fh.read())
-        names = proposer_ids(config)
-        profile = load_profile(project.folder)
-        return pipeline.optimize(
-            module, proposers=proposers, source=job.source, compiler=compiler,
-            flags=job.flags, workdir=tmp, min_valid=config.min_valid_inputs,
-            min_effect=config.min_effect, max_functions=config.max_functions,
-            unit_budget_s=config.unit_budget_s, cache=DecisionCache(project, names),
-            samples=profile.functions if profile else None, only_sampled=config.profile_only,
-            build_budget=budget)
+        # the job's own decisions and profile; its counters are not added to the project's
+        return pipeline.optimize(pipeline.UnitTask.configured(
+            module, source=job.source, compiler=compiler, flags=job.flags, workdir=tmp,
+            settings=settings, proposers=proposers, caches=Caches(project, budget=budget),
+            build=False))
     finally:
         os.chdir(here)
         remove_dir(tmp)

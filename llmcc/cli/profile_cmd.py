@@ -24,7 +24,8 @@ from pathlib import Path
 
 from llmcc import subproc
 from llmcc.cache import profile as profiles
-from llmcc.cache.project import ProjectCache, cache_root, project_root
+from llmcc.cache.caches import open_project
+from llmcc.cache.project import ProjectCache
 from llmcc.config import load
 from llmcc.errors import LlmccError, ToolError
 from llmcc.files import private_dir, remove_dir
@@ -53,7 +54,7 @@ def main(args: list[str]) -> int:
     opts = parser.parse_args(args[:split])
     command = args[split + 1:]
     config = load()
-    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    project = open_project(config)
     if opts.show or opts.clear:
         if command:
             parser.error("--show and --clear take no command")

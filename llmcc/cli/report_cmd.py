@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from llmcc.asm.rename import code_lines
-from llmcc.cache.decisions import describe_speedup
-from llmcc.cache.project import ProjectCache, cache_root, project_root
+from llmcc.cache.caches import open_project
+from llmcc.cache.decisions import read_records
+from llmcc.cache.project import ProjectCache, Stat, per_outcome
 from llmcc.config import load
 
 
@@ -22,7 +23,7 @@ def main(args: list[str]) -> int:
     parser.add_argument("-o", "--output", help="write to FILE instead of standard output")
     opts = parser.parse_args(args)
     config = load()
-    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
+    project = open_project(config)
     text = markdown(project)
     if opts.html:
         text = to_html(text, f"llmcc report: {project.project}")
@@ -34,42 +35,42 @@ def main(args: list[str]) -> int:
 
 
 def markdown(project: ProjectCache) -> str:
-    records = sorted(project.decisions(), key=lambda r: (r.get("source", ""), r["function"]))
+    records = sorted(read_records(project), key=lambda r: (r.source, r.function))
     counts = project.counts()
-    accepted = [r for r in records if isinstance(r.get("chosen"), int)]
+    accepted = [r for r in records if r.chosen is not None]
     out = [f"# llmcc report: {project.project}", ""]
     out.append(f"{len(records)} functions decided, {len(accepted)} rewritten; "
-               f"{counts.get('candidates', 0):g} candidates judged in "
-               f"{counts.get('seconds_optimizing', 0):.0f} s; objects from the cache "
-               f"{counts.get('object_hits', 0):g} times, compiled "
-               f"{counts.get('object_misses', 0):g} times.")
+               f"{counts.get(Stat.CANDIDATES, 0):g} candidates judged in "
+               f"{counts.get(Stat.SECONDS_OPTIMIZING, 0):.0f} s; objects from the cache "
+               f"{counts.get(Stat.OBJECT_HITS, 0):g} times, compiled "
+               f"{counts.get(Stat.OBJECT_MISSES, 0):g} times.")
     out += ["", "## Accepted rewrites", ""]
     if not accepted:
         out.append("None.")
     for r in accepted:
-        best = r["candidates"][r["chosen"]]
-        s = best.get("speedup") or {}
-        out += [f"### `{r['function']}` ({r.get('source')})", "",
-                f"- from `{best['origin']}`, timed on {r.get('cpu')}",
-                f"- speedup {describe_speedup(s)} (median and 95% interval, against the "
-                "baseline at its best entry offset)",
-                f"- tests: {best.get('tests')}", "", "```diff"]
-        out += difflib.unified_diff(code_lines(r["baseline"]), code_lines(best["text"]),
-                                    "gcc -O3", best["origin"], lineterm="")
+        best = r.chosen_verdict
+        origin = best.candidate.origin
+        out += [f"### `{r.function}` ({r.source})", "",
+                f"- from `{origin}`, timed on {r.cpu}",
+                f"- speedup {best.speedup.describe() if best.speedup else '-'} (median and "
+                "95% interval, against the baseline at its best entry offset)",
+                f"- tests: {best.tests.as_json() if best.tests else None}", "", "```diff"]
+        out += difflib.unified_diff(code_lines(r.baseline), code_lines(best.candidate.text),
+                                    "gcc -O3", origin, lineterm="")
         out += ["```", ""]
     out += ["## Every function", "", "| function | source | candidates | result | time |",
             "|---|---|---|---|---|"]
     for r in records:
         outcomes: dict[str, int] = {}
-        for c in r.get("candidates", []):
-            outcomes[c["outcome"]] = outcomes.get(c["outcome"], 0) + 1
+        for v in r.verdicts:
+            outcomes[v.outcome.value] = outcomes.get(v.outcome.value, 0) + 1
         told = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())) or "none proposed"
-        out.append(f"| `{r['function']}` | {r.get('source')} | {len(r.get('candidates', []))} "
-                   f"| {told} | {r.get('seconds', 0):.1f} s |")
-    rejected = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("rejected:")}
+        out.append(f"| `{r.function}` | {r.source} | {len(r.verdicts)} "
+                   f"| {told} | {r.seconds:.1f} s |")
+    rejected = per_outcome(counts, Stat.REJECTED)
     out += ["", "## Rejections by reason", ""]
-    out += [f"- {name}: {value:g}" for name, value in sorted(rejected.items(),
-                                                             key=lambda kv: -kv[1])] or ["None."]
+    out += [f"- {outcome.value}: {value:g}" for outcome, value in
+            sorted(rejected.items(), key=lambda kv: -kv[1])] or ["None."]
     return "\n".join(out) + "\n"
 
 

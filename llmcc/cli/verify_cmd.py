@@ -14,6 +14,7 @@ import sys
 from llmcc.config import load
 from llmcc.driver.compiler import resolve
 from llmcc.errors import LlmccError
+from llmcc.records import Speedup
 
 
 def main(args: list[str]) -> int:
@@ -43,47 +44,52 @@ def _run(command: str, args: list[str], *, table: bool) -> int:
     except OSError as exc:
         print(f"llmcc {command}: error: {opts.candidate}: {exc.strerror}", file=sys.stderr)
         return 2
-    from llmcc.verify.candidate import verify
+    from llmcc.pipeline import verify_candidate
 
     try:
         config = load()
-        report = verify(opts.source, opts.function, text, compiler=resolve(config.compiler),
-                        flags=tuple(flags), min_valid=config.min_valid_inputs,
-                        min_effect=config.min_effect)
+        verdict = verify_candidate(opts.source, opts.function, text,
+                                   compiler=resolve(config.compiler), flags=tuple(flags),
+                                   min_valid=config.min_valid_inputs,
+                                   min_effect=config.min_effect)
     except LlmccError as exc:
         print(f"llmcc {command}: error: {exc}", file=sys.stderr)
         return 2
+    told = "accepted" if verdict.accepted else "rejected"
     if opts.json:
-        data = report.as_json()
+        data = {"function": opts.function, "verdict": told, **verdict.as_json()}
         if table:
-            data["timing"] = report.timing.as_json() if report.timing else None
+            data["timing"] = verdict.timing
         print(json.dumps(data, indent=2))
     else:
-        print(f"{report.function}: {report.verdict} at {report.stage} "
-              f"({report.outcome.value}): {report.reason}")
+        print(f"{opts.function}: {told} at {verdict.stage} ({verdict.outcome.value}): "
+              f"{verdict.reason}")
         if table:
-            print(_table(report.timing) if report.timing else
+            print(_table(verdict.timing) if verdict.timing else
                   "not timed: the candidate did not pass the correctness checks")
-    return 0 if report.verdict == "accepted" else 1
+    return 0 if verdict.accepted else 1
 
 
-def _table(timing) -> str:
+def _table(timing: dict) -> str:
+    """The timer's answer (llmcc.timing.Timing.as_json) as a table per input and offset."""
     lines = []
-    for title, run in (("timing", timing.first), ("reproduction", timing.reproduction)):
+    for title in ("first", "reproduction"):
+        run = timing[title]
         if run is None:
             continue
-        lines.append(f"\n{title}: {run.verdict}, {run.rounds} rounds")
-        if not run.cells:
-            lines.append(f"  {run.reason}")
+        lines.append(f"\n{'timing' if title == 'first' else title}: {run['verdict']}, "
+                     f"{run['rounds']} rounds")
+        if not run["cells"]:
+            lines.append(f"  {run['reason']}")
             continue
         lines.append(f"  {'input':>6} {'offset':>6} {'calls':>8} {'baseline ns':>12} "
                      f"{'candidate ns':>13} {'speedup':>8}  95% interval")
-        for c in run.cells:
-            lines.append(f"  {c.test:>6} {c.offset:>6} {c.iters:>8} {c.base_ns:>12.2f} "
-                         f"{c.cand_ns:>13.2f} {c.ratio.speedup:>8.3f}  "
-                         f"[{c.ratio.speedup_low:.3f}, {c.ratio.speedup_high:.3f}]")
-        s = run.combined
+        for c in run["cells"]:
+            s = Speedup.from_json(c["speedup"])
+            lines.append(f"  {c['input']:>6} {c['offset']:>6} {c['calls_per_batch']:>8} "
+                         f"{c['baseline_ns']:>12.2f} {c['candidate_ns']:>13.2f} "
+                         f"{s.median:>8.3f}  [{s.low:.3f}, {s.high:.3f}]")
         lines.append(f"  combined (against the baseline at its best offset per input): "
-                     f"{s.speedup:.3f}x [{s.speedup_low:.3f}, {s.speedup_high:.3f}]")
-    lines.append(f"\n{timing.seconds:.2f} s")
+                     f"{Speedup.from_json(run['speedup']).describe()}")
+    lines.append(f"\n{timing['seconds']:.2f} s")
     return "\n".join(lines)

@@ -160,10 +160,11 @@ def _best_variant(variants, task: FunctionTask) -> dict | None:
     best = None
     for cand in variants.propose(task, VARIANTS_BUDGET_S):
         verdict = judge(cand, task)
-        if not verdict.accepted or verdict.timing is None or verdict.timing.speedup is None:
+        if not verdict.accepted or verdict.speedup is None or verdict.speedup.low is None:
             continue
-        s = verdict.timing.speedup
-        if best is None or s.speedup > best["speedup"]:
-            best = {"text": cand.text, "speedup": round(s.speedup, 4),
-                    "ci_low": round(s.speedup_low, 4), "origin": cand.origin}
+        s = verdict.speedup
+        if best is None or s.median > best["speedup"]:
+            kept = s.rounded()
+            best = {"text": cand.text, "speedup": kept.median, "ci_low": kept.low,
+                    "origin": cand.origin}
     return best

@@ -4,7 +4,6 @@ tasks). The Judgement is what every reward design and every eval metric is compu
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import tempfile
@@ -13,12 +12,13 @@ from typing import NamedTuple
 
 from llmcc.asm.rename import normalized
 from llmcc.dataset.records import DatasetError, baseline_hash
+from llmcc.dataset.setups import Setups
 from llmcc.errors import LlmccError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
-from llmcc.pipeline import TIMING_OUTCOMES
 from llmcc.propose.prompt import extract_assembly
-from llmcc.records import Candidate, FunctionTask
+from llmcc.records import Candidate, FunctionTask, Speedup, Verdict
+from llmcc.timing.stats import TIMER_OUTCOMES
 
 # the answer is not assembly that could replace the baseline (nothing ran)
 COMPILE_FAILURES = frozenset({
@@ -29,7 +29,7 @@ COMPILE_FAILURES = frozenset({
 RUNTIME_FAILURES = frozenset({Outcome.CANDIDATE_CRASH, Outcome.CANDIDATE_TIMEOUT,
                               Outcome.ABI_VIOLATION, Outcome.UNTESTABLE})
 # it passed every correctness check; these differ only in what the timer said
-CORRECT = frozenset(TIMING_OUTCOMES.values())
+CORRECT = TIMER_OUTCOMES
 
 COPY_STAGE = "copy"  # the stage of an answer that is the baseline's own code
 TIMERS_ENV = "LLMCC_REWARD_TIMERS"  # timers of answers that may run at once on this machine
@@ -37,17 +37,15 @@ _SLOT_POLL_S = 0.02
 
 
 class Judgement(NamedTuple):
-    """What happened to one answer. Speedups are the timer's (baseline time over candidate
-    time, never clamped), None when the candidate was not timed."""
+    """What happened to one answer: its Outcome, stage and Speedup as the pipeline's Verdict
+    gives them (or the program checks), with what only a task knows: whether the answer is
+    the baseline's own code, and how many of the task's tests it passed."""
 
-    outcome: str  # an Outcome value
+    outcome: Outcome  # a check's, or the timer's when it got that far (TIMER_OUTCOMES)
     stage: str  # parse, define, assemble, link, static, tests, abi, timing, copy
     reason: str = ""
     changed: bool = True  # False: the baseline's own code (normalized text equal)
-    timing: str | None = None  # the timer's verdict: faster, not_faster, slower, mixed ...
-    speedup: float | None = None  # median
-    ci_low: float | None = None
-    ci_high: float | None = None
+    speedup: Speedup | None = None  # the timer's (never clamped); None when not timed
     # inputs (or test cases) the candidate passed, of those the task has: the verifier
     # stops at its first counterexample, so for functions this is how far it got
     tests_passed: int = 0
@@ -55,16 +53,16 @@ class Judgement(NamedTuple):
 
     @property
     def compiled(self) -> bool:
-        return Outcome(self.outcome) not in COMPILE_FAILURES
+        return self.outcome not in COMPILE_FAILURES
 
     @property
     def correct(self) -> bool:
-        return Outcome(self.outcome) in CORRECT
+        return self.outcome in CORRECT
 
     @property
     def faster(self) -> bool:
         """Significantly faster, reproduced: what llmcc would accept."""
-        return self.outcome == Outcome.ACCEPTED.value
+        return self.outcome is Outcome.ACCEPTED
 
     @property
     def pass_fraction(self) -> float:
@@ -75,11 +73,20 @@ class Judgement(NamedTuple):
         return min(1.0, self.tests_passed / self.tests_total)
 
     def as_json(self) -> dict:
-        return self._asdict()
+        """For the reward cache and worker processes: the speedup unrounded, since rewards
+        are computed from it."""
+        return {**self._asdict(), "outcome": self.outcome.value,
+                "speedup": self.speedup.as_json() if self.speedup is not None else None}
 
     @classmethod
     def from_json(cls, data: dict) -> Judgement:
-        return cls(**{k: data[k] for k in cls._fields if k in data})
+        """The judgement ``as_json`` wrote; ValueError for anything else."""
+        try:
+            return cls(Outcome(data["outcome"]), str(data["stage"]), str(data["reason"]),
+                       bool(data["changed"]), Speedup.from_json(data["speedup"]),
+                       int(data["tests_passed"]), int(data["tests_total"]))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a judgement: {exc!r}") from None
 
 
 def answer_symbol(task: dict) -> str:
@@ -106,7 +113,7 @@ def judge_completion(task: dict, completion: str) -> Judgement:
     unit does not compile here, its function is missing, its baseline fails its tests)."""
     text = read_answer(task, completion)
     if text is None:
-        return Judgement(Outcome.PARSE_ERROR.value, "parse",
+        return Judgement(Outcome.PARSE_ERROR, "parse",
                          f"no assembly defining {answer_symbol(task)} in the answer")
     return judge_assembly(task, text)
 
@@ -133,7 +140,7 @@ def _guarded(run) -> Judgement:
     try:
         return run()
     except Exception as exc:
-        return Judgement(Outcome.PARSE_ERROR.value, "internal",
+        return Judgement(Outcome.PARSE_ERROR, "internal",
                          f"llmcc failed on this answer: {exc!r}"[:500])
 
 
@@ -143,11 +150,11 @@ def judge_job(task: dict, text: str) -> dict:
 
 
 def _copy() -> Judgement:
-    return Judgement(Outcome.NOT_FASTER.value, COPY_STAGE,
+    return Judgement(Outcome.NOT_FASTER, COPY_STAGE,
                      "the baseline's own code (equal after normalization)", changed=False)
 
 
-def judge_function(ftask: FunctionTask, text: str):
+def judge_function(ftask: FunctionTask, text: str) -> Verdict:
     """The pipeline's verdict on ``text``: static checks, differential tests, and the timer
     in a timing slot."""
     from llmcc.pipeline import differential_tests, judge, static_checks, timing
@@ -192,24 +199,17 @@ def timing_slot():
         time.sleep(_SLOT_POLL_S)
 
 
-def _from_verdict(verdict, total: int) -> Judgement:
+def _from_verdict(verdict: Verdict, total: int) -> Judgement:
     """``total``: the valid inputs of the baseline's own run (0: unknown, use this run's)."""
     counts = verdict.tests
     passed = counts.valid - counts.failed if counts else 0
-    timing = verdict.timing
-    s = timing.speedup if timing is not None else None
-    return Judgement(
-        verdict.outcome.value, verdict.stage, verdict.reason,
-        timing=timing.verdict if timing is not None else None,
-        speedup=s.speedup if s else None, ci_low=s.speedup_low if s else None,
-        ci_high=s.speedup_high if s else None,
-        tests_passed=passed, tests_total=max(total, counts.valid if counts else 0))
+    return Judgement(verdict.outcome, verdict.stage, verdict.reason, speedup=verdict.speedup,
+                     tests_passed=passed, tests_total=max(total, counts.valid if counts else 0))
 
 
 # -- function tasks set up once per process ----------------------------------------------
 
-_SETUPS: dict[tuple[str, str], FunctionTask] = {}
-_MAX_SETUPS = 32  # units kept compiled; the oldest goes first
+_SETUPS: Setups[FunctionTask] = Setups(32)  # units kept compiled
 
 
 def function_setup(task: dict) -> FunctionTask:
@@ -233,15 +233,4 @@ def function_setup(task: dict) -> FunctionTask:
         raise DatasetError(f"task {task['id']}: {exc}") from None
     ftask = FunctionTask(module, fn, path, task["compiler"], tuple(task["flags"]), workdir,
                          int(task.get("min_valid", 10)), float(task.get("min_effect", 0.03)))
-    if len(_SETUPS) >= _MAX_SETUPS:
-        oldest = next(iter(_SETUPS))
-        remove_dir(_SETUPS.pop(oldest).workdir)
-    _SETUPS[key] = ftask
-    return ftask
-
-
-@atexit.register
-def _clean() -> None:
-    for ftask in _SETUPS.values():
-        remove_dir(ftask.workdir)
-    _SETUPS.clear()
+    return _SETUPS.keep(key, ftask)

@@ -11,7 +11,6 @@ times, so small programs show ratios near 1: that is what a user of the program 
 
 from __future__ import annotations
 
-import atexit
 import math
 import os
 import random
@@ -21,6 +20,7 @@ from typing import NamedTuple
 
 from llmcc import subproc
 from llmcc.dataset.records import DatasetError, baseline_hash
+from llmcc.dataset.setups import Setups
 from llmcc.errors import ToolError
 from llmcc.files import private_dir, remove_dir
 from llmcc.outcome import Outcome
@@ -90,16 +90,16 @@ def run_limited(exe: str, stdin: bytes, timeout: float, cwd: str) -> subproc.Pro
     return subproc.run(args, stdin=stdin, timeout=timeout, cwd=cwd)
 
 
-_SETUPS: dict[tuple[str, str], Setup] = {}
-_MAX_SETUPS = 64  # programs kept built per process
+_SETUPS: Setups[Setup] = Setups(64)  # programs kept built
 
 
 def program_setup(task: dict) -> Setup:
     """Build the task's baseline and run it on every test (cached per process). DatasetError
     when the baseline does not link or fails one of its own tests: the task is bad."""
     key = (task["id"], baseline_hash(task))
-    if key in _SETUPS:
-        return _SETUPS[key]
+    known = _SETUPS.get(key)
+    if known is not None:
+        return known
     workdir = private_dir("")
     target = tuple(f for f in task["flags"] if f.startswith("-m"))
     exe = os.path.join(workdir, "baseline")
@@ -123,18 +123,8 @@ def program_setup(task: dict) -> Setup:
     except BaseException:
         remove_dir(workdir)
         raise
-    setup = Setup(workdir, exe, target, tuple(tests), tuple(exits), tuple(seconds))
-    if len(_SETUPS) >= _MAX_SETUPS:
-        remove_dir(_SETUPS.pop(next(iter(_SETUPS))).workdir)  # the oldest goes first
-    _SETUPS[key] = setup
-    return setup
-
-
-@atexit.register
-def _clean() -> None:
-    for setup in _SETUPS.values():
-        remove_dir(setup.workdir)
-    _SETUPS.clear()
+    return _SETUPS.keep(key, Setup(workdir, exe, target, tuple(tests), tuple(exits),
+                                   tuple(seconds)))
 
 
 def judge_program(task: dict, setup: Setup, text: str):
@@ -148,12 +138,12 @@ def judge_program(task: dict, setup: Setup, text: str):
     finding = check_program(text, task["baseline"], compiler=task["compiler"],
                             workdir=setup.workdir)
     if finding is not None:
-        return Judgement(finding.outcome.value, finding.stage, finding.reason)
+        return Judgement(finding.outcome, finding.stage, finding.reason)
     exe = os.path.join(setup.workdir, f"cand-{os.urandom(4).hex()}")
     try:
         error = link(text, exe, setup.target, task["compiler"])
         if error:
-            return Judgement(Outcome.ASSEMBLE_ERROR.value, "link", error)
+            return Judgement(Outcome.ASSEMBLE_ERROR, "link", error)
         passed, first = 0, None
         for n, (stdin, want) in enumerate(setup.tests):
             why = _test(exe, stdin, want, setup.exits[n], setup.seconds[n], setup.workdir)
@@ -165,7 +155,7 @@ def judge_program(task: dict, setup: Setup, text: str):
                     break  # a crash or a hang: the rest would only cost time
         if first is not None:
             n, outcome, reason = first
-            return Judgement(outcome.value, "tests", f"test {n}: {reason}",
+            return Judgement(outcome, "tests", f"test {n}: {reason}",
                              tests_passed=passed, tests_total=len(setup.tests))
         return _timed(task, setup, exe)
     finally:
@@ -194,32 +184,29 @@ def _test(exe: str, stdin: bytes, want: bytes, exit_status: int, base_s: float,
 
 def _timed(task: dict, setup: Setup, exe: str):
     from llmcc.dataset.judge import Judgement, timing_slot
-    from llmcc.pipeline import TIMING_OUTCOMES  # the timer's verdicts as outcomes
 
     min_effect = float(task.get("min_effect", 0.03))
     slowest = sorted(range(len(setup.tests)), key=lambda n: -setup.seconds[n])[:TIMED_TESTS]
     inputs = [setup.tests[n][0] for n in slowest]
     with timing_slot():
-        verdict, interval, rounds = measure(setup.baseline_exe, exe, inputs, min_effect,
+        outcome, interval, rounds = measure(setup.baseline_exe, exe, inputs, min_effect,
                                             setup.workdir, seed=1)
-        if verdict == "faster":
+        if outcome is Outcome.ACCEPTED:
             again, _, _ = measure(setup.baseline_exe, exe, inputs, min_effect, setup.workdir,
                                   seed=7919)
-            verdict = "faster" if again == "faster" else "not_reproduced"
-    s = interval
-    reason = (f"speedup {s.speedup:.3f}x [{s.speedup_low:.3f}, {s.speedup_high:.3f}] over "
-              f"{rounds} rounds x {len(inputs)} tests (whole-program runs)") if s else \
-        "could not time the programs"
-    return Judgement(TIMING_OUTCOMES[verdict].value, "timing", reason, timing=verdict,
-                     speedup=s.speedup if s else None, ci_low=s.speedup_low if s else None,
-                     ci_high=s.speedup_high if s else None, tests_passed=len(setup.tests),
+            if again is not Outcome.ACCEPTED:
+                outcome = Outcome.NOT_REPRODUCED
+    s = interval.as_speedup() if interval is not None else None
+    reason = (f"speedup {s.describe()} over {rounds} rounds x {len(inputs)} tests "
+              "(whole-program runs)") if s else "could not time the programs"
+    return Judgement(outcome, "timing", reason, speedup=s, tests_passed=len(setup.tests),
                      tests_total=len(setup.tests))
 
 
 def measure(base_exe: str, cand_exe: str, inputs: list[bytes], min_effect: float, cwd: str,
             seed: int, budget_s: float = BUDGET_S):
     """Paired runs of the two programs on ``inputs`` until the timer's Rule decides or the
-    budget runs out: (verdict, Interval of log(candidate/baseline) or None, rounds)."""
+    budget runs out: (Outcome, Interval of log(candidate/baseline) or None, rounds)."""
     from llmcc.timing.stats import Rule, median_interval
 
     rule = Rule(min_effect)
@@ -227,7 +214,7 @@ def measure(base_exe: str, cand_exe: str, inputs: list[bytes], min_effect: float
     per_test: list[list[float]] = [[] for _ in inputs]
     combined: list[float] = []
     started = time.monotonic()
-    verdict = None
+    outcome = None
     try:
         while len(combined) < MAX_ROUNDS:
             row = []
@@ -244,11 +231,11 @@ def measure(base_exe: str, cand_exe: str, inputs: list[bytes], min_effect: float
             n = len(combined)
             if n >= MIN_ROUNDS and (n - MIN_ROUNDS) % LOOK_EVERY == 0:
                 total = median_interval(combined)
-                verdict = rule.decide(total, total, [median_interval(s) for s in per_test])
-                if verdict is not None or time.monotonic() - started > budget_s:
+                outcome = rule.decide(total, total, [median_interval(s) for s in per_test])
+                if outcome is not None or time.monotonic() - started > budget_s:
                     break
     except ToolError:
-        return "failed", None, len(combined)
+        return Outcome.TIMING_FAILED, None, len(combined)
     if len(combined) < 6:
-        return "failed", None, len(combined)
-    return verdict or "inconclusive", median_interval(combined), len(combined)
+        return Outcome.TIMING_FAILED, None, len(combined)
+    return outcome or Outcome.TIMING_INCONCLUSIVE, median_interval(combined), len(combined)

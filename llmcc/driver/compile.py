@@ -13,8 +13,9 @@ import sys
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc import subproc
+from llmcc.cache.caches import Caches, open_caches
 from llmcc.driver.args import CompileJob, Source
-from llmcc.driver.depfile import dependency_args, depfile_path
+from llmcc.driver.depfile import dependency_args, depfile_path, own_dependency_args
 from llmcc.errors import ToolError
 from llmcc.files import exclusive_file, private_dir, remove_dir
 from llmcc.gcc_options import recompile_flags
@@ -22,10 +23,8 @@ from llmcc.outcome import Outcome
 from llmcc.subproc import child_env
 
 if TYPE_CHECKING:
-    from llmcc.cache.budget import BuildBudget
-    from llmcc.cache.decisions import DecisionCache
     from llmcc.cache.objects import ObjectCache
-    from llmcc.cache.project import ProjectCache
+    from llmcc.config import Settings
 
 _COLOR_OPTIONS = ("-fdiagnostics-color", "-fno-diagnostics-color")
 _URL_OPTIONS = ("-fdiagnostics-urls", "-fno-diagnostics-urls")
@@ -66,8 +65,11 @@ def unit_flags(job: CompileJob, args: list[str]) -> tuple[str, ...]:
     return tuple(recompile_flags([a for i, a in enumerate(args) if i not in inputs]))
 
 
-def compile_step_args(job: CompileJob, source: Source, args: list[str], asm_out: str) -> list[str]:
-    """Arguments that make gcc write ``source``'s assembly to ``asm_out``, and nothing else.
+def compile_step_args(job: CompileJob, source: Source, args: list[str], asm_out: str,
+                      own_depfile: str | None = None) -> list[str]:
+    """Arguments that make gcc write ``source``'s assembly to ``asm_out``, and nothing else
+    but the dependency file the user asked for, or else ``own_depfile`` (llmcc's own, for
+    the object cache's manifest).
 
     Other sources and linker inputs go (with -S gcc would warn that they are
     unused), and so do -c and -o.
@@ -89,6 +91,8 @@ def compile_step_args(job: CompileJob, source: Source, args: list[str], asm_out:
         out.append("-fdiagnostics-color=always")
     if _gcc_would_link_urls() and not any(a.startswith(_URL_OPTIONS) for a in args):
         out.append("-fdiagnostics-urls=always")
+    if own_depfile is not None:
+        out += own_dependency_args(own_depfile)
     out += ["-S", "-o", asm_out]
     return out
 
@@ -138,15 +142,15 @@ def link_args(job: CompileJob, objects: dict[int, str]) -> list[str]:
     return out
 
 
-def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
+def run_job(job: CompileJob, compiler: str, settings: Settings, log) -> CompileResult:
     """Compile every source through the pipeline, then place objects or link.
 
     Raises CompilerFailed when gcc rejects a source, and any other exception
     for llmcc's own failures; in both cases no output file has been touched.
     """
     env = child_env(compiler)
-    args = baseline_args(job, config.baseline)
-    caches = open_caches(job, compiler, config)
+    args = baseline_args(job, settings.baseline)
+    caches = open_caches(settings, compiler, objects=_keeps_object(job))
     if caches and caches.budget:
         caches.budget.touch()  # this compile is part of the build, even if it offers nothing
     objects = caches.objects if caches else None
@@ -154,25 +158,25 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
     if object_key is not None:
         hit = objects.lookup(object_key)
         if hit is not None:
-            return _from_cache(job, hit, caches, config.cache_max_size)
-    tmp = private_dir(config.temp_dir)
+            return _from_cache(job, hit, caches)
+    tmp = private_dir(settings.temp_dir)
     running = None
     try:
         stems = [f"{n}-{os.path.splitext(os.path.basename(s.path))[0]}"
                  for n, s in enumerate(job.sources)]
-        steps = [compile_step_args(job, source, args, os.path.join(tmp, stem + ".s"))
-                 for stem, source in zip(stems, job.sources, strict=True)]
         own_depfile = None
         if object_key is not None and depfile_path(job, job.sources[0]) is None:
-            # the included files, for the object cache's manifest
+            # the included files, for the object cache's manifest (one source: the first)
             own_depfile = os.path.join(tmp, "includes.d")
-            steps[0][-3:-3] = ["-MD", "-MF", own_depfile]
+        steps = [compile_step_args(job, source, args, os.path.join(tmp, stem + ".s"),
+                                   own_depfile if n == 0 else None)
+                 for n, (stem, source) in enumerate(zip(stems, job.sources, strict=True))]
         # gcc starts first: the pipeline's imports happen while it compiles
         running = subproc.start([compiler, *steps[0]], env=env)
         from llmcc import pipeline, propose
         from llmcc.asm.module import parse_module
 
-        proposers = propose.load(config.proposers)
+        proposers = propose.load(settings)
         results: list[SourceResult] = []
         unheard = False  # a proposer failed on some function: the object is not kept
         for n, source in enumerate(job.sources):
@@ -185,24 +189,15 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
                 text = fh.read()
             module = parse_module(text)
             flags = unit_flags(job, args)
-            outcome = pipeline.optimize(
-                module, proposers=proposers, source=source.path, compiler=compiler,
-                flags=flags, workdir=tmp, min_valid=config.min_valid_inputs,
-                min_effect=config.min_effect, max_functions=config.max_functions,
-                unit_budget_s=config.unit_budget_s,
-                cache=caches.decisions if caches else None,
-                cache_only=config.mode in ("cache-only", "async"),
-                exclude=config.exclude_rewrites,
-                samples=caches.samples() if caches and proposers else None,
-                only_sampled=config.profile_only,
-                build_budget=caches.budget if caches else None,
-            )
+            outcome = pipeline.optimize(pipeline.UnitTask.configured(
+                module, source=source.path, compiler=compiler, flags=flags, workdir=tmp,
+                settings=settings, proposers=proposers, caches=caches, build=True))
             # what the build did not try waits for `llmcc optimize`: async mode's misses,
             # and in sync mode what a budget cut off (the object is still cached, so a
             # rebuild after `make clean` is as fast as ever) and what a proposer failed on
             # (that object is not kept: the next compile offers it again too)
             left = {"async": (*outcome.missed, *outcome.over_budget),
-                    "sync": (*outcome.over_budget, *outcome.unheard)}.get(config.mode, ())
+                    "sync": (*outcome.over_budget, *outcome.unheard)}.get(settings.mode, ())
             if left and caches:
                 from llmcc.cache.queue import enqueue
 
@@ -210,7 +205,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
             if outcome.over_budget:  # once per unit, not per function
                 log("budget", source=source.path, outcome=outcome.budget.value,
                     skipped=len(outcome.over_budget), functions=",".join(outcome.over_budget),
-                    used=_budget_used(outcome.budget, caches, config))
+                    used=_budget_used(outcome.budget, caches, settings))
             unheard = unheard or bool(outcome.unheard)
             for decision in outcome.decisions:
                 log("function", source=source.path, function=decision.name,
@@ -241,7 +236,7 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
         if object_key is not None and not unheard:
             _remember(objects, object_key, job, results[0], own_depfile)
         if caches:
-            caches.close(config.cache_max_size)
+            caches.close()
         rewritten = any(r.rewritten for r in results)
         return CompileResult(Outcome.OPTIMIZED if rewritten else Outcome.UNCHANGED, exit_code,
                              results)
@@ -251,87 +246,21 @@ def run_job(job: CompileJob, compiler: str, config, log) -> CompileResult:
         remove_dir(tmp)
 
 
-def _budget_used(which: Outcome, caches: Caches | None, config) -> str:
+def _budget_used(which: Outcome, caches: Caches | None, settings: Settings) -> str:
     """What the spent budget allowed and used, for the log line."""
     if which is Outcome.BUILD_BUDGET_SPENT and caches and caches.budget:
         return caches.budget.describe(caches.budget.state())
-    return f"{config.unit_budget_s:g} s for the unit"
+    return f"{settings.unit_budget_s:g} s for the unit"
 
 
-class Caches:
-    """The project's cache as one compile uses it: objects (only single-source ``-c``
-    compiles), function decisions (made on first use: a cache hit never needs them), the
-    build's budget (None without limits) and the profile (read on first use)."""
-
-    def __init__(self, project: ProjectCache, proposers: tuple[str, ...],
-                 objects: ObjectCache | None, budget: BuildBudget | None = None) -> None:
-        self.project = project
-        self.proposers = proposers
-        self.objects = objects
-        self.budget = budget
-        self._decisions: DecisionCache | None = None
-        self._samples: dict[str, int] | None = None
-        self._samples_read = False
-
-    def samples(self) -> dict[str, int] | None:
-        """Samples per function from `llmcc profile`, or None without a profile."""
-        if not self._samples_read:
-            from llmcc.cache.profile import load
-
-            found = load(self.project.folder)
-            self._samples = found.functions if found else None
-            self._samples_read = True
-        return self._samples
-
-    @property
-    def decisions(self) -> DecisionCache | None:
-        if self._decisions is None and self.proposers:
-            from llmcc.cache.decisions import DecisionCache
-
-            self._decisions = DecisionCache(self.project, self.proposers)
-        return self._decisions
-
-    def close(self, max_bytes: int) -> None:
-        """Add this compile's counters to the project's; now and then, keep the size limit
-        (walking the whole cache on every compile would cost more than it saves)."""
-        counts = dict(self._decisions.counts) if self._decisions else {}
-        if self.objects:
-            counts.update(self.objects.counts)
-        self.project.add_counts(counts)
-        if int.from_bytes(os.urandom(1), "little") < 8:  # about one compile in 32
-            from llmcc.cache.project import evict
-
-            evict(self.project.root, max_bytes)
+def _keeps_object(job: CompileJob) -> bool:
+    """Can the object cache keep this compile's object? Only one source's, compiled with
+    -c (gcc's dependency variables name files llmcc's manifest compile would not write)."""
+    return len(job.sources) == 1 and not job.link and not (
+        os.environ.get("DEPENDENCIES_OUTPUT") or os.environ.get("SUNPRO_DEPENDENCIES"))
 
 
-def open_caches(job: CompileJob, compiler: str, config) -> Caches | None:
-    if config.mode == "off":
-        return None
-    from pathlib import Path
-
-    from llmcc.cache.keys import proposer_ids
-    from llmcc.cache.objects import ObjectCache
-    from llmcc.cache.project import ProjectCache, cache_root, project_root
-
-    project = ProjectCache(cache_root(config.cache_dir), project_root(Path.cwd(), config.file))
-    names = proposer_ids(config)
-    objects = None
-    # (gcc's dependency variables name files llmcc's manifest compile would not write)
-    if len(job.sources) == 1 and not job.link and not (
-            os.environ.get("DEPENDENCIES_OUTPUT") or os.environ.get("SUNPRO_DEPENDENCIES")):
-        # (the budget's settings do not change what a kept object holds: what a budget cut
-        # off is queued, and llmcc optimize drops the objects once it has decided)
-        settings = tuple((s.key, v.value) for s, v in config.items()
-                         if s.key not in ("log", "temp_dir", "cache_dir", "cache_max_size",
-                                          "build_max_functions", "build_budget_s",
-                                          "build_gap_s"))
-        objects = ObjectCache(project, compiler, settings)
-    from llmcc.cache.budget import BuildBudget
-
-    return Caches(project, names, objects, BuildBudget.from_config(project.folder, config))
-
-
-def _from_cache(job: CompileJob, hit, caches: Caches, max_bytes: int) -> CompileResult:
+def _from_cache(job: CompileJob, hit, caches: Caches) -> CompileResult:
     """Place a cached object (and dependency file) as the compile would have."""
     source = job.sources[0]
     target = job.object_name(source)
@@ -346,7 +275,7 @@ def _from_cache(job: CompileJob, hit, caches: Caches, max_bytes: int) -> Compile
         raise
     os.replace(staged, target)
     _replay(hit.stdout, hit.stderr)
-    caches.close(max_bytes)
+    caches.close()
     return CompileResult(Outcome.CACHED, 0, [SourceResult(source, target, hit.stdout,
                                                           hit.stderr, [], 0)])
 

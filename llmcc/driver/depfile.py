@@ -4,7 +4,9 @@ llmcc compiles with ``-S -o TMP.s``; left alone, gcc would then name the
 dependency file and its target after TMP.s. For ``-MD``/``-MMD`` this adds the
 ``-MF`` and ``-MQ`` gcc derives from the real output (gcc -dumpspecs:
 ``%{MD:-MD %{!o:%b.d}%{o*:%.d%*}}`` and ``-MQ %{o*}``). ``-Wp,-MD,path`` needs
-nothing: its target comes from the input name, not the output.
+nothing: its target comes from the input name, not the output. Where the user asked for
+no dependency file but the object cache needs the included files, llmcc asks for one of its
+own (``own_dependency_args``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ def dependency_args(job: CompileJob, source: Source) -> list[str]:
     if not deps.has_target:
         extra += ["-MQ", obj]
     return extra
+
+
+def own_dependency_args(path: str) -> list[str]:
+    """A dependency file at ``path`` where the user asked for none: the object cache's
+    manifest names the files the unit included."""
+    return ["-MD", "-MF", path]
 
 
 def depfile_path(job: CompileJob, source: Source) -> str | None:

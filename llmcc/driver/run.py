@@ -11,6 +11,7 @@ import gc
 import os
 import signal
 import time
+from typing import TYPE_CHECKING
 
 from llmcc import log as logfile
 from llmcc import subproc
@@ -19,6 +20,9 @@ from llmcc.driver.compiler import resolve
 from llmcc.errors import LlmccError
 from llmcc.outcome import Outcome
 from llmcc.subproc import child_env
+
+if TYPE_CHECKING:
+    from llmcc.config import Settings
 
 
 def _env_true(name: str) -> bool:
@@ -30,15 +34,15 @@ def compile_main(compiler_name: str | None, args: list[str]) -> int:
     start = time.monotonic()
     # a short-lived process that allocates many small objects: collection only costs time
     gc.disable()
-    config = None
+    settings: Settings | None = None
     note = ""
     try:
-        from llmcc import config as configuration
+        from llmcc.config import load
 
-        config = configuration.load()
+        settings = load()  # once per process: passed down from here
     except LlmccError as exc:
         note = f"configuration ignored: {exc}"
-    log_path = logfile.log_path(config.log if config else os.environ.get("LLMCC_LOG", ""))
+    log_path = logfile.log_path(settings.log if settings else os.environ.get("LLMCC_LOG", ""))
 
     def log(event: str, **fields: object) -> None:
         logfile.write(log_path, event, **fields)
@@ -46,7 +50,7 @@ def compile_main(compiler_name: str | None, args: list[str]) -> int:
     if note:
         log("error", reason=note)
     try:
-        compiler = resolve(compiler_name or (config.compiler if config else "gcc"))
+        compiler = resolve(compiler_name or (settings.compiler if settings else "gcc"))
     except LlmccError as exc:
         import sys
 
@@ -54,9 +58,9 @@ def compile_main(compiler_name: str | None, args: list[str]) -> int:
         log("error", reason=str(exc))
         return 127
 
-    if _env_true("LLMCC_DISABLE") or (config is not None and config.disable) or config is None:
+    if _env_true("LLMCC_DISABLE") or settings is None or settings.disable:
         decision: CompileJob | PassThrough = PassThrough(
-            Outcome.DISABLED if config is not None else Outcome.INTERNAL_ERROR, note
+            Outcome.DISABLED if settings is not None else Outcome.INTERNAL_ERROR, note
         )
     else:
         decision = classify(expand_response_files(args))
@@ -69,7 +73,7 @@ def compile_main(compiler_name: str | None, args: list[str]) -> int:
     from llmcc.driver.compile import CompilerFailed, run_job
 
     try:
-        result = run_job(decision, compiler, config, log)
+        result = run_job(decision, compiler, settings, log)
     except CompilerFailed:
         code = passthrough(compiler, args)
         _record(log, Outcome.COMPILER_ERROR, start, args)

@@ -16,20 +16,24 @@ reduction ``1 - 1/s`` in percent, 0 for tasks without a faster correct sample).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmcc.timing.stats import median
+
+if TYPE_CHECKING:
+    from llmcc.reward import Reward
 
 # PIE's (and PerfRL's) threshold for an "optimized" program: 10% faster
 PIE_OPT_SPEEDUP = 1.10
 
 
 class Sample(NamedTuple):
-    """One judged answer: the fields of llmcc.reward.Reward that metrics need."""
+    """One judged answer as the results list it (``answers``, flat for JSON): what metrics
+    need of its Reward and Judgement."""
 
     task: str
     index: int
-    outcome: str
+    outcome: str  # the Outcome's value
     stage: str
     compiled: bool
     correct: bool
@@ -40,6 +44,14 @@ class Sample(NamedTuple):
     ci_high: float | None
     reward: float  # under the guided design
     reason: str = ""
+
+    @classmethod
+    def of(cls, task: str, index: int, reward: Reward) -> Sample:
+        j = reward.judgement
+        s = j.speedup
+        return cls(task, index, j.outcome.value, j.stage, j.compiled, j.correct, j.changed,
+                   j.faster, s.median if s else None, s.low if s else None,
+                   s.high if s else None, reward.value, j.reason)
 
 
 def _rate(flags: list[bool]) -> float:

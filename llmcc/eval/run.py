@@ -45,10 +45,7 @@ def evaluate(tasks: list[dict], sampler: Sampler, k: int, *, workers: int | None
     by_task: dict[str, list[Sample]] = {t["id"]: [] for t in tasks}
     for task, r in zip(flat_tasks, rewards, strict=True):
         group = by_task[task["id"]]
-        group.append(Sample(task["id"], len(group), r.outcome, r.stage,
-                            compiled=r.compiled, correct=r.correct, changed=r.changed,
-                            faster=r.faster, speedup=r.speedup, ci_low=r.ci_low,
-                            ci_high=r.ci_high, reward=r.value, reason=r.reason))
+        group.append(Sample.of(task["id"], len(group), r))
     samples = [s for group in by_task.values() for s in group]
     return EvalResult(sampler.name, k, compute(by_task), samples,
                       {"sampling": sampled - start, "judging": judged - sampled})

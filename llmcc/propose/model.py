@@ -24,6 +24,7 @@ from llmcc.propose.prompt import (
 from llmcc.records import Candidate, Failure, FunctionTask
 
 if TYPE_CHECKING:
+    from llmcc.config import Settings
     from llmcc.propose.server import ServeSettings
 
 # Another process's failure (the marker file) keeps a server uncontacted this long.
@@ -72,23 +73,19 @@ class ModelSettings(NamedTuple):
     grammar: bool = False  # send the answer's GBNF grammar (llmcc.propose.gbnf) with requests
 
     @classmethod
-    def from_config(cls, config: Any = None) -> ModelSettings:
-        if config is None:
-            from llmcc.config import load
-
-            config = load()
-        url = config.model_url.strip().rstrip("/")
+    def from_config(cls, settings: Settings) -> ModelSettings:
+        url = settings.model_url.strip().rstrip("/")
         serve = None
-        if not url and config.model_path.strip():
+        if not url and settings.model_path.strip():
             from llmcc.propose.server import ServeSettings
 
-            serve = ServeSettings.from_config(config)
+            serve = ServeSettings.from_config(settings)
             url = serve.url
-        return cls(url=url, api=config.model_api,
-                   name=config.model_name.strip(), samples=config.model_samples,
-                   temperature=config.model_temperature, max_tokens=config.model_max_tokens,
-                   timeout_s=config.model_timeout_s, serve=serve, log=config.log,
-                   grammar=config.model_grammar)
+        return cls(url=url, api=settings.model_api,
+                   name=settings.model_name.strip(), samples=settings.model_samples,
+                   temperature=settings.model_temperature,
+                   max_tokens=settings.model_max_tokens, timeout_s=settings.model_timeout_s,
+                   serve=serve, log=settings.log, grammar=settings.model_grammar)
 
 
 class ModelError(Exception):
@@ -117,15 +114,14 @@ class ModelProposer:
     nothing went wrong), ``last_failure`` whether that means it was not heard (a server down,
     refusing or timing out, an error, or a budget spent before any answer: a Failure; None
     otherwise) and ``last_counts`` what happened to the requests and answers. No model
-    configured is no failure: the decision key names the model (cache.keys.proposer_ids),
+    configured is no failure: the decision key names the model (propose.proposer_ids),
     so configuring one offers every function again.
     """
 
     name = "model"
 
-    def __init__(self, settings: ModelSettings | None = None, *,
-                 marker_dir: str | None = None) -> None:
-        self.settings = ModelSettings.from_config() if settings is None else settings
+    def __init__(self, settings: ModelSettings, *, marker_dir: str | None = None) -> None:
+        self.settings = settings
         self.marker_dir = marker_dir if marker_dir is not None else state_dir("model-down")
         self.last_error: str | None = None
         self.last_failure: Failure | None = None

@@ -16,10 +16,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcc.errors import LlmccError, ToolError
 from llmcc.files import replace_text, state_dir
+
+if TYPE_CHECKING:
+    from llmcc.config import Settings
 
 HOST = "127.0.0.1"
 # Answered by llmcc's wrapper around the app, without waiting for the model: /v1/models waits
@@ -57,10 +60,10 @@ class ServeSettings(NamedTuple):
     start_s: float = 120.0  # the longest wait for the model to load
 
     @classmethod
-    def from_config(cls, config: Any) -> ServeSettings:
-        model = config.model_path.strip()
-        return cls(os.path.abspath(model) if model else "", config.model_port,
-                   config.model_idle_s, config.model_ctx, config.model_start_s)
+    def from_config(cls, settings: Settings) -> ServeSettings:
+        model = settings.model_path.strip()
+        return cls(os.path.abspath(model) if model else "", settings.model_port,
+                   settings.model_idle_s, settings.model_ctx, settings.model_start_s)
 
     @property
     def url(self) -> str:

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from llmcc import subproc
-from llmcc.timing.stats import Interval, Rule, median, median_interval
+from llmcc.outcome import Outcome
+from llmcc.timing.stats import VERDICT_WORDS, Interval, Rule, median, median_interval
 
 PLACEHOLDER = "{}"  # stands for the program's path in the benchmark command
 
 
 class ProgramTiming(NamedTuple):
-    verdict: str  # faster, slower, not_faster, inconclusive, failed
+    # ACCEPTED (B faster), SLOWER, NOT_FASTER, MIXED_SPEED, TIMING_INCONCLUSIVE, TIMING_FAILED
+    outcome: Outcome
     speedup: Interval | None  # B against A, as log time ratios
     rounds: int
     a_seconds: float  # median wall seconds of one run
@@ -26,12 +28,11 @@ class ProgramTiming(NamedTuple):
 
     def as_json(self) -> dict:
         s = self.speedup
-        return {"verdict": self.verdict, "rounds": self.rounds, "reason": self.reason,
+        return {"verdict": VERDICT_WORDS[self.outcome], "rounds": self.rounds,
+                "reason": self.reason,
                 "without_rewrites_s": round(self.a_seconds, 6),
                 "with_rewrites_s": round(self.b_seconds, 6),
-                "speedup": None if s is None else {
-                    "median": round(s.speedup, 4), "ci_low": round(s.speedup_low, 4),
-                    "ci_high": round(s.speedup_high, 4)}}
+                "speedup": None if s is None else s.as_speedup().rounded().as_json()}
 
 
 def command_for(command: Sequence[str], program: str) -> list[str]:
@@ -61,18 +62,18 @@ def time_programs(command: Sequence[str], a: str, b: str, *, min_effect: float =
             return f"`{' '.join(args)}` exited {proc.returncode}: {tail.strip(' |')[-200:]}"
         return took
 
-    verdict: str | None = None
+    outcome: Outcome | None = None
     reason = ""
     for which in ("a", "b"):  # warm-up
         got = run(which)
         if isinstance(got, str):
-            return ProgramTiming("failed", None, 0, 0.0, 0.0, got)
+            return ProgramTiming(Outcome.TIMING_FAILED, None, 0, 0.0, 0.0, got)
     while len(logs) < max_rounds:
         pair = ["a", "b"] if order.randrange(2) else ["b", "a"]
         got = {which: run(which) for which in pair}
         failed = [v for v in got.values() if isinstance(v, str)]
         if failed:
-            verdict, reason = "failed", failed[0]
+            outcome, reason = Outcome.TIMING_FAILED, failed[0]
             break
         for which, took in got.items():
             times[which].append(took)
@@ -80,13 +81,13 @@ def time_programs(command: Sequence[str], a: str, b: str, *, min_effect: float =
         n = len(logs)
         if n >= min_rounds and (n - min_rounds) % look_every == 0:
             s = median_interval(logs)
-            verdict = rule.decide(s, s, [s])
-            if verdict is not None or time.monotonic() - started > budget_s:
+            outcome = rule.decide(s, s, [s])
+            if outcome is not None or time.monotonic() - started > budget_s:
                 break
     if not logs:
-        return ProgramTiming("failed", None, 0, 0.0, 0.0, reason)
+        return ProgramTiming(Outcome.TIMING_FAILED, None, 0, 0.0, 0.0, reason)
     interval = median_interval(logs)
-    if verdict is None:
-        verdict = rule.decide(interval, interval, [interval]) or "inconclusive"
-    return ProgramTiming(verdict, interval, len(logs), median(times["a"]), median(times["b"]),
+    if outcome is None:
+        outcome = rule.decide(interval, interval, [interval]) or Outcome.TIMING_INCONCLUSIVE
+    return ProgramTiming(outcome, interval, len(logs), median(times["a"]), median(times["b"]),
                          reason)

@@ -12,8 +12,25 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from llmcc.outcome import Outcome
+from llmcc.records import Speedup
+
 # two-sided confidence of every interval
 CONFIDENCE = 0.95
+
+# the timer's outcomes, each with the word its JSON and its tables give it (`llmcc bench`,
+# `llmcc bench-function`): the timer's ACCEPTED reads "faster"
+VERDICT_WORDS: dict[Outcome, str] = {
+    Outcome.ACCEPTED: "faster",
+    Outcome.NOT_FASTER: "not_faster",
+    Outcome.SLOWER: "slower",
+    Outcome.MIXED_SPEED: "mixed",
+    Outcome.TIMING_INCONCLUSIVE: "inconclusive",
+    Outcome.NOT_REPRODUCED: "not_reproduced",
+    Outcome.TIMING_FAILED: "failed",
+}
+# every one is of a candidate that passed correctness
+TIMER_OUTCOMES = frozenset(VERDICT_WORDS)
 
 
 class Interval(NamedTuple):
@@ -34,6 +51,10 @@ class Interval(NamedTuple):
     @property
     def speedup_high(self) -> float:
         return math.exp(-self.low)
+
+    def as_speedup(self) -> Speedup:
+        """The interval as speedups (baseline over candidate), the record the rest reads."""
+        return Speedup(self.speedup, self.speedup_low, self.speedup_high)
 
 
 def median(values: Sequence[float]) -> float:
@@ -89,16 +110,18 @@ class Rule(NamedTuple):
 
     min_effect: float = 0.03
 
-    def decide(self, best: Interval, same: Interval, cells: Sequence[Interval]) -> str | None:
-        """``faster``, ``slower``, ``not_faster`` or ``mixed`` once the answer is clear,
+    def decide(self, best: Interval, same: Interval, cells: Sequence[Interval]
+               ) -> Outcome | None:
+        """ACCEPTED (faster), SLOWER, NOT_FASTER or MIXED_SPEED once the answer is clear,
         None while it is not. ``best`` compares with the baseline at its best offset,
         ``same`` offset by offset; ``cells`` are the cells' own intervals."""
         fast = math.log(1 - self.min_effect)
         slow = math.log(1 + self.min_effect)
         if best.high < fast:
-            return "mixed" if any(c.low > slow for c in cells) else "faster"
+            return Outcome.MIXED_SPEED if any(c.low > slow for c in cells) \
+                else Outcome.ACCEPTED
         if same.low > slow:
-            return "slower"
+            return Outcome.SLOWER
         if best.low > fast:
-            return "not_faster"
+            return Outcome.NOT_FASTER
         return None

@@ -2,7 +2,7 @@
 answer is clear or the budget is spent, reproduce a win in a fresh process, and say why.
 
 This is the only place a speedup is measured; everything else (the pipeline's choice, the
-cache, reports, rewards) reads the Timing it returns.
+cache, reports, rewards) reads the Timing it returns: its Outcome, and its speedup.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from typing import NamedTuple
 from llmcc import subproc
 from llmcc.asm.module import Module
 from llmcc.errors import ToolError
+from llmcc.outcome import Outcome
 from llmcc.timing.harness import timing_assembly, timing_source
-from llmcc.timing.stats import Interval, Rule, median, median_interval
+from llmcc.timing.stats import VERDICT_WORDS, Interval, Rule, median, median_interval
 from llmcc.verify.harness import InputHints
 from llmcc.verify.signature import Signature
 
 
-class Settings(NamedTuple):
+class Effort(NamedTuple):
     """How hard the timer looks (bench/timer_rates.py measures what these buy)."""
 
     min_effect: float = 0.03  # smaller differences never count as faster
@@ -52,14 +53,16 @@ class Run(NamedTuple):
     """What one pair of harness processes measured; ``combined`` compares the candidate
     with the baseline at the baseline's best entry offset for each input."""
 
-    verdict: str  # faster, slower, not_faster, mixed, inconclusive, failed
+    # ACCEPTED (faster), SLOWER, NOT_FASTER, MIXED_SPEED, TIMING_INCONCLUSIVE, TIMING_FAILED
+    outcome: Outcome
     combined: Interval | None
     cells: tuple[Cell, ...]
     rounds: int
     reason: str
 
     def as_json(self) -> dict:
-        return {"verdict": self.verdict, "rounds": self.rounds, "reason": self.reason,
+        return {"verdict": VERDICT_WORDS[self.outcome], "rounds": self.rounds,
+                "reason": self.reason,
                 "speedup": _interval_json(self.combined),
                 "cells": [{"input": c.test, "offset": c.offset, "calls_per_batch": c.iters,
                            "baseline_ns": round(c.base_ns, 3),
@@ -68,74 +71,68 @@ class Run(NamedTuple):
 
 
 def _interval_json(s: Interval | None) -> dict[str, float] | None:
-    if s is None:
-        return None
-    return {"median": round(s.speedup, 4), "ci_low": round(s.speedup_low, 4),
-            "ci_high": round(s.speedup_high, 4)}
+    return s.as_speedup().rounded().as_json() if s is not None else None
 
 
 class Timing(NamedTuple):
-    """The timer's answer for one candidate; ``verdict`` is ``faster`` only when the first
-    run and a reproduction in a fresh process (with A and B placed the other way round in
-    memory) both found it significantly faster."""
+    """The timer's answer for one candidate, one of TIMER_OUTCOMES: ACCEPTED only when the
+    first run and a reproduction in a fresh process (with A and B placed the other way
+    round in memory) both found it significantly faster."""
 
-    verdict: str  # faster, not_faster, slower, mixed, inconclusive, not_reproduced, failed
+    outcome: Outcome
     first: Run
     reproduction: Run | None
     seconds: float
 
     @property
     def faster(self) -> bool:
-        return self.verdict == "faster"
+        return self.outcome is Outcome.ACCEPTED
 
     @property
     def speedup(self) -> Interval | None:
         return self.first.combined
 
-    def speedup_json(self) -> dict[str, float] | None:
-        return _interval_json(self.speedup)
-
     def as_json(self) -> dict:
-        return {"verdict": self.verdict, "seconds": round(self.seconds, 3),
+        return {"verdict": VERDICT_WORDS[self.outcome], "seconds": round(self.seconds, 3),
                 "first": self.first.as_json(),
                 "reproduction": self.reproduction.as_json() if self.reproduction else None}
 
     @property
     def reason(self) -> str:
         s = self.speedup
-        told = (f"speedup {s.speedup:.3f}x [{s.speedup_low:.3f}, {s.speedup_high:.3f}] over "
-                f"the baseline at its best entry offset, {self.first.rounds} rounds x "
-                f"{len(self.first.cells)} cells") if s else ""
-        if self.verdict == "not_reproduced" and self.reproduction is not None:
+        told = (f"speedup {s.as_speedup().describe()} over the baseline at its best entry "
+                f"offset, {self.first.rounds} rounds x {len(self.first.cells)} cells") \
+            if s else ""
+        if self.outcome is Outcome.NOT_REPRODUCED and self.reproduction is not None:
             r = self.reproduction.combined
-            again = f"{r.speedup:.3f}x [{r.speedup_low:.3f}, {r.speedup_high:.3f}]" if r else \
-                "no measurement"
+            again = r.as_speedup().describe() if r else "no measurement"
             return f"{told}; a reproduction in a fresh process gave {again}"
         return "; ".join(x for x in (told, self.first.reason) if x)
 
 
 def time_candidate(baseline: Module, sig: Signature, candidate_text: str,
                    valid_inputs: tuple[int, ...], *, compiler: str, flags: tuple[str, ...],
-                   workdir: str, settings: Settings | None = None, seed: int = 1) -> Timing:
+                   workdir: str, effort: Effort | None = None, seed: int = 1) -> Timing:
     """Time ``candidate_text`` against the baseline's ``sig.name`` on ``valid_inputs`` (test
     numbers the verifier's harness found valid). Never raises for a bad candidate."""
-    settings = settings or Settings()
+    effort = effort or Effort()
     start = time.monotonic()
+    failed = Outcome.TIMING_FAILED
     if not valid_inputs:
-        run = Run("failed", None, (), 0, "no valid inputs to time on")
-        return Timing("failed", run, None, time.monotonic() - start)
+        run = Run(failed, None, (), 0, "no valid inputs to time on")
+        return Timing(failed, run, None, time.monotonic() - start)
     try:
         exes = build_harnesses(baseline, sig, candidate_text, compiler, flags, workdir)
     except ToolError as exc:
-        run = Run("failed", None, (), 0, str(exc))
-        return Timing("failed", run, None, time.monotonic() - start)
-    inputs = _spread(valid_inputs, settings.max_inputs)
-    first = measure(exes, inputs, settings, seed)
-    if first.verdict != "faster":
-        return Timing(first.verdict, first, None, time.monotonic() - start)
-    again = measure(exes, inputs, settings, seed + 7919)
-    verdict = "faster" if again.verdict == "faster" else "not_reproduced"
-    return Timing(verdict, first, again, time.monotonic() - start)
+        run = Run(failed, None, (), 0, str(exc))
+        return Timing(failed, run, None, time.monotonic() - start)
+    inputs = _spread(valid_inputs, effort.max_inputs)
+    first = measure(exes, inputs, effort, seed)
+    if first.outcome is not Outcome.ACCEPTED:
+        return Timing(first.outcome, first, None, time.monotonic() - start)
+    again = measure(exes, inputs, effort, seed + 7919)
+    outcome = Outcome.ACCEPTED if again.outcome is Outcome.ACCEPTED else Outcome.NOT_REPRODUCED
+    return Timing(outcome, first, again, time.monotonic() - start)
 
 
 def _spread(tests: tuple[int, ...], most: int) -> tuple[int, ...]:
@@ -178,13 +175,13 @@ def _checked(proc: subproc.ProcResult) -> None:
 class _Harness:
     """One running harness process: its cells, then one row of batch times per round."""
 
-    def __init__(self, exe: str, inputs: tuple[int, ...], want: int, settings: Settings,
+    def __init__(self, exe: str, inputs: tuple[int, ...], want: int, effort: Effort,
                  seed: int) -> None:
-        cpu = max(2, math.ceil(settings.budget_s * 3))
+        cpu = max(2, math.ceil(effort.budget_s * 3))
         self.proc = subproc.start(
-            [exe, str(seed), str(settings.batch_ns), str(settings.max_rounds), str(cpu),
+            [exe, str(seed), str(effort.batch_ns), str(effort.max_rounds), str(cpu),
              str(want), *map(str, inputs)], timeout=None, interactive=True)
-        self.wait_s = settings.budget_s + 5
+        self.wait_s = effort.budget_s + 5
         self.cells: list[tuple[int, int, int]] = []  # test, offset, iters
         self.rounds = 0  # rounds asked for so far
         expected = None
@@ -236,9 +233,9 @@ class _Harness:
 _FIRST_INTERVAL = 6
 
 
-def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
+def measure(exes: tuple[str, str], inputs: tuple[int, ...], effort: Effort,
             seed: int) -> Run:
-    """Rounds on ``settings.pairs`` pairs of harness processes, until the rule decides or
+    """Rounds on ``effort.pairs`` pairs of harness processes, until the rule decides or
     the budget runs out. A pair is one process per placement (A's copies first, then B's);
     each round runs on the next pair, the two processes in random order.
 
@@ -250,56 +247,56 @@ def measure(exes: tuple[str, str], inputs: tuple[int, ...], settings: Settings,
     one pair's ratio by 2-3% (physical pages differ from process to process), so rounds
     are spread over several pairs: their pooled estimate is nearer the true ratio.
     """
-    rule = Rule(settings.min_effect)
+    rule = Rule(effort.min_effect)
     started = time.monotonic()
     procs: list[_Harness] = []  # placement 0 and 1 of pair 0, then of pair 1, ...
     # per round, the two processes' nanoseconds per call: A then B for each cell
     rows: list[tuple[list[float], list[float]]] = []
-    verdict: str | None = None
+    outcome: Outcome | None = None
     order = random.Random(seed)
     try:
-        procs.append(_Harness(exes[0], inputs, settings.inputs, settings, seed))
+        procs.append(_Harness(exes[0], inputs, effort.inputs, effort, seed))
         # in the first process's order (its inputs' order), which the others then keep:
         # sorting by number would not (a test id may carry flag bits, STRINGS_IN_PLACE)
         picked = tuple(dict.fromkeys(test for test, _, _ in procs[0].cells))
-        for k in range(1, 2 * max(1, settings.pairs)):
-            procs.append(_Harness(exes[k % 2], picked, len(picked), settings, seed + k))
+        for k in range(1, 2 * max(1, effort.pairs)):
+            procs.append(_Harness(exes[k % 2], picked, len(picked), effort, seed + k))
             if [c[:2] for c in procs[0].cells] != [c[:2] for c in procs[k].cells]:
                 raise ToolError("the timing processes chose different inputs")
         pairs = [(procs[k], procs[k + 1]) for k in range(0, len(procs), 2)]
-        while len(rows) < settings.max_rounds:
+        while len(rows) < effort.max_rounds:
             pair = pairs[len(rows) % len(pairs)]
             first = order.randrange(2)
             times = {k: pair[k].round() for k in (first, 1 - first)}
             rows.append((pair[0].per_call(times[0]), pair[1].per_call(times[1])))
             n = len(rows)
-            due = n >= settings.min_rounds and (n - settings.min_rounds) % settings.look_every == 0
+            due = n >= effort.min_rounds and (n - effort.min_rounds) % effort.look_every == 0
             # a much slower candidate makes rounds long: past the budget, look every round
-            late = time.monotonic() - started > settings.budget_s
+            late = time.monotonic() - started > effort.budget_s
             if due or (late and n >= _FIRST_INTERVAL):
                 combined, same, per_cell = _intervals(rows, procs[0].cells)
-                verdict = rule.decide(combined, same, per_cell)
-                if verdict is not None or late:
+                outcome = rule.decide(combined, same, per_cell)
+                if outcome is not None or late:
                     break
     except ToolError as exc:
         if not rows:
-            return Run("failed", None, (), 0, str(exc))
+            return Run(Outcome.TIMING_FAILED, None, (), 0, str(exc))
         # the rounds so far are still reported; a process stopped by its CPU limit while
         # the candidate was already clearly slower is just that
         decided = rule.decide(*_intervals(rows, procs[0].cells)) \
             if len(rows) >= _FIRST_INTERVAL else None
-        verdict = "slower" if decided == "slower" else "failed"
+        outcome = Outcome.SLOWER if decided is Outcome.SLOWER else Outcome.TIMING_FAILED
     finally:
         for proc in procs:
             proc.close()
     combined, same, per_cell = _intervals(rows, procs[0].cells)
-    if verdict is None:
-        verdict = rule.decide(combined, same, per_cell) \
-            if len(rows) >= settings.max_rounds else None
-        verdict = verdict or "inconclusive"
+    if outcome is None:
+        outcome = rule.decide(combined, same, per_cell) \
+            if len(rows) >= effort.max_rounds else None
+        outcome = outcome or Outcome.TIMING_INCONCLUSIVE
     table = tuple(Cell(test, off, iters, _per_call(rows, 2 * c), _per_call(rows, 2 * c + 1),
                        per_cell[c]) for c, (test, off, iters) in enumerate(procs[0].cells))
-    return Run(verdict, combined, table, len(rows), _explain(verdict, table, rule))
+    return Run(outcome, combined, table, len(rows), _explain(outcome, table, rule))
 
 
 def _intervals(rows: list[tuple[list[float], list[float]]], cells: list[tuple[int, int, int]]
@@ -336,15 +333,14 @@ def _per_call(rows: list[tuple[list[float], list[float]]], column: int) -> float
     return median([(one[column] + two[column]) / 2 for one, two in rows])
 
 
-def _explain(verdict: str, cells: tuple[Cell, ...], rule: Rule) -> str:
-    if verdict == "mixed":
+def _explain(outcome: Outcome, cells: tuple[Cell, ...], rule: Rule) -> str:
+    if outcome is Outcome.MIXED_SPEED:
         slow = [c for c in cells if c.ratio.low > math.log(1 + rule.min_effect)]
         where = ", ".join(f"input {c.test} at offset {c.offset}" for c in slow)
         return f"faster overall but more than {rule.min_effect:.0%} slower on {where}"
     return {
-        "faster": "",
-        "slower": f"more than {rule.min_effect:.0%} slower than the baseline at the same "
-                  "entry offsets",
-        "not_faster": f"not faster than the baseline by at least {rule.min_effect:.0%}",
-        "inconclusive": "no clear answer within the time budget",
-    }.get(verdict, "")
+        Outcome.SLOWER: f"more than {rule.min_effect:.0%} slower than the baseline at the "
+                        "same entry offsets",
+        Outcome.NOT_FASTER: f"not faster than the baseline by at least {rule.min_effect:.0%}",
+        Outcome.TIMING_INCONCLUSIVE: "no clear answer within the time budget",
+    }.get(outcome, "")

@@ -84,9 +84,9 @@ def test_the_proposers_budget_is_cut_to_what_the_build_has_left(tmp_path):
             return []
 
     budget = BuildBudget(tmp_path / "cache", 0, 0.5, 300.0)
-    result = pipeline.optimize(unit, proposers=[Slow()], source=str(tmp_path / "u.c"),
-                               compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
-                               budget_s=30.0, build_budget=budget)
+    result = pipeline.optimize(pipeline.UnitTask(
+        unit, proposers=[Slow()], source=str(tmp_path / "u.c"), compiler="gcc",
+        flags=("-O3",), workdir=str(tmp_path), budget_s=30.0, build_budget=budget))
     # the first function may use 0.5 s, the second what the first left; then it is spent
     assert len(asked) == 2 and asked[0] == 0.5 and 0 < asked[1] <= 0.2, asked
     assert len(result.over_budget) == 1 and result.budget.value == "build_budget_spent"

@@ -18,7 +18,7 @@ from llmcc.asm import parse_module
 from llmcc.cache.decisions import DecisionCache
 from llmcc.cache.project import ProjectCache
 from llmcc.outcome import Outcome
-from llmcc.records import Candidate
+from llmcc.records import Candidate, Speedup
 
 LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
 
@@ -139,15 +139,15 @@ class Builds:
 
     def timer(self, candidate, task, evidence):
         self.timed.append(candidate.origin)
-        return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.5)
+        return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", Speedup(1.5))
 
     def build(self, cache_dir, **kw):
         cache = DecisionCache(ProjectCache(cache_dir, self.folder), ("counting",))
-        return pipeline.optimize(
+        return pipeline.optimize(pipeline.UnitTask(
             self.unit, proposers=[self.proposer], source=str(self.folder / "t.c"),
             compiler="gcc", flags=("-O3",), workdir=str(self.folder), min_instructions=1,
-            cache=cache, stages=[pipeline.static_checks, pipeline.differential_tests,
-                                 self.timer], **kw)
+            cache=cache, **kw), [pipeline.static_checks, pipeline.differential_tests,
+                                 self.timer])
 
 
 def test_decisions_are_reused_and_retimed_on_another_cpu(tmp_path):
@@ -169,10 +169,10 @@ def test_decisions_are_reused_and_retimed_on_another_cpu(tmp_path):
     assert build().rewritten == ["twice"] and len(timed) == 2 and proposer.calls == 1
     # cache-only with an empty cache proposes nothing
     empty = ProjectCache(tmp_path / "empty", tmp_path)
-    result = pipeline.optimize(unit, proposers=[proposer], source=str(tmp_path / "t.c"),
-                               compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
-                               min_instructions=1, cache=DecisionCache(empty, ("counting",)),
-                               cache_only=True)
+    result = pipeline.optimize(pipeline.UnitTask(
+        unit, proposers=[proposer], source=str(tmp_path / "t.c"), compiler="gcc",
+        flags=("-O3",), workdir=str(tmp_path), min_instructions=1,
+        cache=DecisionCache(empty, ("counting",)), cache_only=True))
     assert result.decisions == [] and proposer.calls == 1
     # and the CLI shows it
     env = {**os.environ, "LLMCC_CACHE_DIR": str(tmp_path / "cache")}

@@ -12,8 +12,10 @@ from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.cache.decisions import DecisionCache
 from llmcc.cache.project import ProjectCache
+from llmcc.config import Settings
 from llmcc.outcome import Outcome
-from llmcc.records import Candidate
+from llmcc.propose import decision_identity
+from llmcc.records import Candidate, Speedup
 
 LLMCC = shutil.which("llmcc", path=os.path.dirname(sys.executable))
 
@@ -46,7 +48,7 @@ class Recorded:
 
 
 def accept(candidate, task, evidence):  # a timer that accepts everything
-    return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.2)
+    return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", Speedup(1.2))
 
 
 def broken_project(tmp_path):
@@ -65,10 +67,11 @@ def broken_project(tmp_path):
     assert subprocess.run(["sh", "-c", BUILD_AND_TEST.replace("llmcc", "gcc")], cwd=tmp_path,
                           capture_output=True, text=True).stdout == "ok\n"
     project = ProjectCache(cache_dir, tmp_path)
-    result = pipeline.optimize(
+    result = pipeline.optimize(pipeline.UnitTask(
         unit, proposers=[Recorded(texts)], source=str(tmp_path / "unit.c"), compiler="gcc",
-        flags=("-O3",), workdir=str(tmp_path), cache=DecisionCache(project, ("variants",)),
-        stages=[pipeline.static_checks, accept])
+        flags=("-O3",), workdir=str(tmp_path),
+        cache=DecisionCache(project, decision_identity(Settings(proposers=("variants",))))),
+        [pipeline.static_checks, accept])
     assert sorted(result.rewritten) == ["mix", "poly", "sat"]
     return env
 

@@ -18,13 +18,13 @@ import pytest
 from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.cache.decisions import DecisionCache
-from llmcc.cache.project import ProjectCache
+from llmcc.cache.project import ProjectCache, Stat
 from llmcc.cache.queue import pending
 from llmcc.outcome import Outcome
 from llmcc.propose import model as model_mod
 from llmcc.propose.model import ModelProposer, ModelSettings
 from llmcc.propose.variants import Variants
-from llmcc.records import Candidate
+from llmcc.records import Candidate, Speedup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "propose"))
 from stub_server import Reply, StubServer
@@ -76,16 +76,16 @@ def reject(candidate, task, evidence):
 
 
 def accept(candidate, task, evidence):
-    return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", 1.2)
+    return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "stub", Speedup(1.2))
 
 
 def run(folder: Path, unit, proposers, budget_s: float = 30.0, stages=(reject,)):
     """One compile's pipeline; the decision cache is keyed by the same proposer ids every
     time (as a build's configuration would be), so only the outage differs."""
     cache = DecisionCache(ProjectCache(folder / "cache", folder), ("the-proposers",))
-    result = pipeline.optimize(unit, proposers=proposers, source=str(folder / "unit.c"),
-                               compiler="gcc", flags=("-O3",), workdir=str(folder),
-                               budget_s=budget_s, cache=cache, stages=list(stages))
+    result = pipeline.optimize(pipeline.UnitTask(
+        unit, proposers=proposers, source=str(folder / "unit.c"), compiler="gcc",
+        flags=("-O3",), workdir=str(folder), budget_s=budget_s, cache=cache), list(stages))
     return result, cache
 
 
@@ -102,7 +102,7 @@ def test_an_exception_in_a_proposer_is_no_decision_and_the_function_is_offered_a
     assert not decision.final and result.unheard == ("sum",)
     assert decision.unheard["flaky"].outcome is Outcome.PROPOSER_FAILED
     assert any("proposer_failed: connection refused" in n for n in decision.notes)
-    assert cache.counts["unheard:proposer_failed"] == 1
+    assert cache.counts[(Stat.UNHEARD, Outcome.PROPOSER_FAILED)] == 1
     flaky.fail = False  # recovered: the next compile asks again, and that one decides
     result, _ = run(tmp_path, unit, [flaky])
     assert flaky.calls == 2 and result.decisions[0].final and result.unheard == ()
@@ -117,7 +117,7 @@ def test_a_budget_too_small_for_any_variant_is_no_decision(tmp_path, unit):
     assert recorded(tmp_path) == []
     (decision,) = result.decisions
     assert decision.unheard["variants"].outcome is Outcome.PROPOSER_CUT_SHORT
-    assert cache.counts["unheard:proposer_cut_short"] == 1
+    assert cache.counts[(Stat.UNHEARD, Outcome.PROPOSER_CUT_SHORT)] == 1
     result, _ = run(tmp_path, unit, [variants], budget_s=60.0)
     (decision,) = result.decisions
     assert decision.final and decision.verdicts  # gcc's variants of `sum`, all judged

@@ -3,14 +3,16 @@ killed mid-write leave only whole entries, eviction keeps the most recently used
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from llmcc.cache.project import ProjectCache, all_projects, evict
+from llmcc.cache.project import ProjectCache, Stat, all_projects, evict, per_outcome
 from llmcc.cache.store import Store
+from llmcc.outcome import Outcome
 
 
 def test_round_trip_and_damage(tmp_path):
@@ -76,9 +78,25 @@ def test_projects_are_separate(tmp_path):
     a = ProjectCache(tmp_path, tmp_path / "a")
     b = ProjectCache(tmp_path, tmp_path / "b")
     a.store.put("fn", "00" * 32, b"a's")
-    a.add_counts({"object_hits": 2})
-    a.add_counts({"object_hits": 1, "candidates": 4})
+    a.add_counts({Stat.OBJECT_HITS: 2})
+    a.add_counts({Stat.OBJECT_HITS: 1, Stat.CANDIDATES: 4})
     assert b.store.get("fn", "00" * 32) is None and b.counts() == {}
-    assert a.counts() == {"object_hits": 3, "candidates": 4}
+    assert a.counts() == {Stat.OBJECT_HITS: 3, Stat.CANDIDATES: 4}
     a.zero()
     assert a.counts() == {}
+
+
+def test_counters_keep_their_names_on_disk_and_skip_unknown_ones(tmp_path):
+    """The counts file names counters as every llmcc wrote them (``rejected:<outcome>``);
+    names this llmcc does not know (a newer one's) are left out, not fatal."""
+    project = ProjectCache(tmp_path, tmp_path / "p")
+    project.add_counts({Stat.ACCEPTED: 1, (Stat.REJECTED, Outcome.TEST_MISMATCH): 2,
+                        (Stat.SKIPPED, Outcome.UNIT_BUDGET_SPENT): 3})
+    line = json.loads((project.folder / "counts").read_text())
+    assert line == {"accepted": 1, "rejected:test_mismatch": 2, "skipped:unit_budget_spent": 3}
+    with open(project.folder / "counts", "a") as fh:
+        fh.write('{"rejected:test_mismatch":1,"rejected:from_the_future":5,"new_stat":1,'
+                 '"rejected":2,"candidates":"x"}\n')
+    assert project.counts() == {Stat.ACCEPTED: 1, (Stat.REJECTED, Outcome.TEST_MISMATCH): 3,
+                                (Stat.SKIPPED, Outcome.UNIT_BUDGET_SPENT): 3}
+    assert per_outcome(project.counts(), Stat.REJECTED) == {Outcome.TEST_MISMATCH: 3}

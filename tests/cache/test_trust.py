@@ -18,7 +18,7 @@ import pytest
 
 from llmcc.cache import trust
 from llmcc.cache.keys import cpu_model
-from llmcc.cache.project import ProjectCache
+from llmcc.cache.project import ProjectCache, Stat
 from llmcc.cache.queue import enqueue
 from llmcc.cache.store import Store
 from llmcc.errors import CacheError
@@ -83,7 +83,7 @@ def test_a_link_planted_in_the_cache_folder_does_not_lead_writes_out(tmp_path):
     project.folder.symlink_to(elsewhere)
     with pytest.raises(CacheError):
         project.store.put("obj", "ab" * 32, b"object")
-    project.add_counts({"object_hits": 1})
+    project.add_counts({Stat.OBJECT_HITS: 1})
     with pytest.raises(CacheError):
         enqueue(project, "gcc", "p.c", ("-O3",), ("poly",))
     assert list(elsewhere.iterdir()) == []

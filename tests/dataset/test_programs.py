@@ -17,6 +17,7 @@ from llmcc.dataset.judge import judge_assembly, judge_completion
 from llmcc.dataset.records import DatasetError, load_tasks
 from llmcc.eval.samplers import program_variants
 from llmcc.outcome import Outcome
+from llmcc.timing.stats import TIMER_OUTCOMES
 
 PROGRAM = r"""#include <stdio.h>
 static int a[1000];
@@ -129,7 +130,7 @@ def test_program_answers_are_judged_by_running_the_tests(task):
         "wrong": (judge_assembly(task, broken), Outcome.TEST_MISMATCH, "tests"),
     }
     for name, (got, outcome, stage) in cases.items():
-        assert (got.outcome, got.stage) == (outcome.value, stage), (name, got)
+        assert (got.outcome, got.stage) == (outcome, stage), (name, got)
     wrong = cases["wrong"][0]
     assert (wrong.tests_passed, wrong.tests_total) == (1, 3)
     assert not cases["copy"][0].changed
@@ -243,13 +244,13 @@ def test_a_system_call_hidden_in_an_instruction_is_stopped(task):
     code = ("jmp .Lgo", ".Lgadget: movl $0xc3050f, %eax", ".Lgo: movl $110, %eax",
             "leaq .Lgadget+1(%rip), %rcx", "call *%rcx")
     got = judge_assembly(task, _main_prologue(task, "".join(f"\t{c}\n" for c in code)))
-    assert (got.outcome, got.stage) == (Outcome.CANDIDATE_CRASH.value, "tests"), got
+    assert (got.outcome, got.stage) == (Outcome.CANDIDATE_CRASH, "tests"), got
     assert f"signal {int(signal.SIGSYS)}" in got.reason
 
 
 def test_a_hanging_program_times_out(task):
     got = judge_assembly(task, _main_prologue(task, ".Lspin:\n\tjmp\t.Lspin\n"))
-    assert got.outcome == Outcome.CANDIDATE_TIMEOUT.value
+    assert got.outcome is Outcome.CANDIDATE_TIMEOUT
 
 
 def test_a_correct_variant_is_timed_against_the_baseline(task):
@@ -257,9 +258,9 @@ def test_a_correct_variant_is_timed_against_the_baseline(task):
     assert variants, "gcc under other settings gave the same code"
     got = judge_assembly(task, variants[0])
     assert got.correct and got.changed and got.stage == "timing"
-    assert got.timing in ("faster", "not_faster", "slower", "mixed", "inconclusive",
-                          "not_reproduced")
-    assert got.speedup is not None and got.ci_low <= got.speedup <= got.ci_high
+    assert got.outcome in TIMER_OUTCOMES - {Outcome.TIMING_FAILED}
+    s = got.speedup
+    assert s is not None and s.low <= s.median <= s.high
 
 
 def test_a_task_whose_baseline_fails_its_own_tests_is_refused(task):
@@ -318,5 +319,5 @@ def test_program_answers_are_checked_before_they_link_or_run(task, monkeypatch, 
     linked = []
     monkeypatch.setattr(programs, "link", lambda *args, **kw: linked.append(args) or "no")
     got = programs.judge_program(task, program_setup, _main_prologue(task, code))
-    assert (got.outcome, got.stage) == (outcome.value, "static"), got
+    assert (got.outcome, got.stage) == (outcome, "static"), got
     assert not linked

@@ -19,10 +19,9 @@ from stub_server import StubServer
 from llmcc.asm.ebnf import Alt, GrammarDefinition, Repeat, Seq, Sym, Terminal
 from llmcc.asm.module import parse_module
 from llmcc.asm.parser import parse_statements
-from llmcc.cache.keys import proposer_ids
 from llmcc.config import load
 from llmcc.errors import AsmParseError
-from llmcc.propose import gbnf
+from llmcc.propose import gbnf, proposer_ids
 from llmcc.propose.model import ModelProposer, ModelSettings
 from llmcc.records import FunctionTask
 

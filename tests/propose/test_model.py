@@ -280,7 +280,8 @@ def test_registered_and_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("LLMCC_MODEL_URL", "http://127.0.0.1:9/v1/")
     monkeypatch.setenv("LLMCC_MODEL_SAMPLES", "2")
     monkeypatch.setenv("LLMCC_MODEL_API", "completions")
-    (p,) = propose.load(("model",))
+    monkeypatch.setenv("LLMCC_PROPOSERS", "model")
+    (p,) = propose.load(load())
     assert p.name == "model"
     assert p.settings == ModelSettings(url="http://127.0.0.1:9/v1", api="completions",
                                        samples=2)

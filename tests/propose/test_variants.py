@@ -10,6 +10,7 @@ import time
 from llmcc import propose
 from llmcc.asm.module import Module
 from llmcc.asm.rename import normalized
+from llmcc.config import Settings
 from llmcc.propose.variants import VARIANTS, Variant, Variants, variant_args
 from llmcc.records import FunctionTask
 
@@ -57,7 +58,7 @@ def make_task(tmp_path, source: str, name: str, flags: tuple[str, ...] = ("-O3",
 
 
 def test_registered():
-    (proposer,) = propose.load(("variants",))
+    (proposer,) = propose.load(Settings(proposers=("variants",)))
     assert proposer.name == "variants"
 
 

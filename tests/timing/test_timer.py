@@ -19,7 +19,8 @@ from timing_cases import (
     with_delay,
 )
 
-from llmcc.timing import Settings, time_candidate
+from llmcc.outcome import Outcome
+from llmcc.timing import Effort, time_candidate
 from llmcc.timing.stats import Interval, Rule, median_interval
 from llmcc.timing.timer import _Harness, build_harnesses, measure
 
@@ -35,9 +36,9 @@ def subjects(unit, tmp_path_factory):
     return {name: subject(unit, name, folder) for name in ("bits", "mix", "sum")}
 
 
-def timed(subject, text, tmp_path, seed=1, settings=None):
+def timed(subject, text, tmp_path, seed=1, effort=None):
     return time_candidate(subject.module, subject.sig, text, subject.valid, compiler="gcc",
-                          flags=FLAGS, workdir=str(tmp_path), seed=seed, settings=settings)
+                          flags=FLAGS, workdir=str(tmp_path), seed=seed, effort=effort)
 
 
 # -- statistics ----------------------------------------------------------------------------
@@ -60,15 +61,15 @@ def test_the_rule_needs_the_whole_interval_past_the_minimum_effect():
     fast = Interval(log(0.90), log(0.88), log(0.95))
     even = Interval(0.0, log(0.99), log(1.01))
     slow = Interval(log(1.2), log(1.1), log(1.3))
-    assert rule.decide(fast, fast, [fast]) == "faster"
+    assert rule.decide(fast, fast, [fast]) is Outcome.ACCEPTED
     # the interval reaches above 0.97: not yet clear
     unclear = Interval(log(0.95), log(0.92), log(0.98))
     assert rule.decide(unclear, unclear, []) is None
-    assert rule.decide(even, even, []) == "not_faster"
+    assert rule.decide(even, even, []) is Outcome.NOT_FASTER
     # slower is judged at the same offsets, faster against the baseline's best offset
-    assert rule.decide(slow, even, []) == "not_faster"
-    assert rule.decide(slow, slow, []) == "slower"
-    assert rule.decide(fast, fast, [fast, slow]) == "mixed"
+    assert rule.decide(slow, even, []) is Outcome.NOT_FASTER
+    assert rule.decide(slow, slow, []) is Outcome.SLOWER
+    assert rule.decide(fast, fast, [fast, slow]) is Outcome.MIXED_SPEED
 
 
 # -- calibration -----------------------------------------------------------------------------
@@ -77,9 +78,9 @@ def test_the_rule_needs_the_whole_interval_past_the_minimum_effect():
 def test_a_copy_of_the_baseline_is_never_faster(subjects, function, tmp_path):
     subj = subjects[function]
     text = subj.module.function_text(function)
-    verdicts = [timed(subj, text, tmp_path, seed).verdict for seed in (1, 2)]
-    verdicts.append(timed(subj, relabeled(text), tmp_path, 3).verdict)
-    assert "faster" not in verdicts, verdicts
+    verdicts = [timed(subj, text, tmp_path, seed).outcome for seed in (1, 2)]
+    verdicts.append(timed(subj, relabeled(text), tmp_path, 3).outcome)
+    assert Outcome.ACCEPTED not in verdicts, verdicts
 
 
 def test_popcnt_for_a_bit_counting_loop_is_faster(subjects, tmp_path):
@@ -87,11 +88,11 @@ def test_popcnt_for_a_bit_counting_loop_is_faster(subjects, tmp_path):
     assert "popcnt" not in subj.module.function_text("bits")
     for seed in (1, 2):
         timing = timed(subj, POPCNT_BITS, tmp_path, seed)
-        assert timing.verdict == "faster", timing.reason
+        assert timing.outcome is Outcome.ACCEPTED, timing.reason
         s = timing.speedup
         assert s.speedup_low <= s.speedup <= s.speedup_high
         assert s.speedup > 1.5
-        assert timing.reproduction is not None and timing.reproduction.verdict == "faster"
+        assert timing.reproduction is not None and timing.reproduction.outcome is Outcome.ACCEPTED
         assert len(timing.first.cells) == 12  # 3 inputs x 4 entry offsets
         assert {c.offset for c in timing.first.cells} == {0, 16, 32, 48}
 
@@ -101,7 +102,7 @@ def test_a_slower_candidate_is_never_accepted(subjects, tmp_path):
     slower = with_delay(subj.module.function_text("mix"), "mix", 60)
     for seed in (1, 2):
         timing = timed(subj, slower, tmp_path, seed)
-        assert timing.verdict == "slower", timing.reason
+        assert timing.outcome is Outcome.SLOWER, timing.reason
         assert timing.speedup.speedup_high < 1
         assert all(c.cand_ns > c.base_ns for c in timing.first.cells)
 
@@ -110,7 +111,7 @@ def test_a_far_slower_candidate_is_slower_within_a_few_seconds(subjects, tmp_pat
     # about 30x slower: rounds take long, so the timer looks every round once past budget
     subj = subjects["mix"]
     timing = timed(subj, with_delay(subj.module.function_text("mix"), "mix", 3000), tmp_path)
-    assert timing.verdict == "slower", timing.reason
+    assert timing.outcome is Outcome.SLOWER, timing.reason
     assert timing.speedup.speedup_high < 0.2
     assert timing.seconds < 15
 
@@ -120,7 +121,7 @@ def test_a_candidate_that_dies_while_timed_fails_timing(subjects, tmp_path):
     subj = subjects["mix"]
     crash = subj.module.function_text("mix").replace("mix:\n", "mix:\n\tud2\n", 1)
     timing = timed(subj, crash, tmp_path)
-    assert timing.verdict == "failed"
+    assert timing.outcome is Outcome.TIMING_FAILED
     assert "ended while measuring" in timing.reason
 
 
@@ -148,7 +149,7 @@ def test_a_candidate_cannot_print_the_timers_lines(subjects, tmp_path, how):
     escaped = FORGED_ROUND.replace("\n", "\\n")
     text += f'\t.section\t.rodata\n.Lforged:\n\t.string\t"{escaped}"\n'
     timing = timed(subj, text, tmp_path)
-    assert timing.verdict == "failed", timing.reason
+    assert timing.outcome is Outcome.TIMING_FAILED, timing.reason
     assert "stopped by a time or sandbox limit" in timing.reason
 
 
@@ -159,7 +160,7 @@ def test_a_stopped_harness_leaves_no_process_behind(subjects, tmp_path):
     subj = subjects["mix"]
     exes = build_harnesses(subj.module, subj.sig, subj.module.function_text("mix"), "gcc",
                            FLAGS, str(tmp_path))
-    harness = _Harness(exes[0], subj.valid[:Settings().max_inputs], 3, Settings(), seed=1)
+    harness = _Harness(exes[0], subj.valid[:Effort().max_inputs], 3, Effort(), seed=1)
     assert len(harness.round()) == 2 * len(harness.cells)
     pid = harness.proc.pid
     (child,) = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -179,23 +180,24 @@ def test_every_process_times_the_inputs_the_first_one_picked(subjects, tmp_path)
     exes = build_harnesses(subj.module, subj.sig, subj.module.function_text("mix"), "gcc",
                            FLAGS, str(tmp_path))
     unsorted = (subj.valid[5] | STRINGS_IN_PLACE, subj.valid[1], subj.valid[3])
-    run = measure(exes, unsorted, Settings(inputs=3, max_rounds=24), seed=3)
-    assert run.verdict != "failed", run.reason
+    run = measure(exes, unsorted, Effort(inputs=3, max_rounds=24), seed=3)
+    assert run.outcome is not Outcome.TIMING_FAILED, run.reason
     assert list(dict.fromkeys(c.test for c in run.cells)) == list(unsorted)
 
 
 def test_a_smaller_minimum_effect_is_honoured(subjects, tmp_path):
     """With min_effect 0.95, even popcnt's win would have to exceed 20x to count."""
     subj = subjects["bits"]
-    strict = timed(subj, POPCNT_BITS, tmp_path, settings=Settings(min_effect=0.95))
-    assert strict.verdict != "faster"
+    strict = timed(subj, POPCNT_BITS, tmp_path, effort=Effort(min_effect=0.95))
+    assert strict.outcome is not Outcome.ACCEPTED
 
 
 def test_the_timer_makes_the_verifiers_inputs(subjects):
     """The timer times on the test numbers the verifier found valid: test t must be the
     same input in both harnesses."""
     from llmcc.timing.harness import timing_source
-    from llmcc.verify.harness import InputHints, harness_source
+    from llmcc.verify.harness import InputHints
+    from llmcc.verify.harness.differential import harness_source
 
     def input_code(c_text, name):
         """All up to the inputs' description, less the copies' prototypes."""

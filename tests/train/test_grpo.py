@@ -14,6 +14,9 @@ pytest.importorskip("trl")
 
 from train_toys import starts_with_letter, toy_task  # noqa: E402
 
+from llmcc.dataset.judge import Judgement  # noqa: E402
+from llmcc.outcome import Outcome  # noqa: E402
+from llmcc.records import Speedup  # noqa: E402
 from llmcc.reward import Reward  # noqa: E402
 from llmcc.train import checkpoint  # noqa: E402
 from llmcc.train.config import TrainConfig  # noqa: E402
@@ -27,8 +30,8 @@ def test_trl_reward_passes_tasks_and_logs_pass_rate_and_speedup():
 
     def reward(tasks, completions):
         seen["tasks"], seen["completions"] = tasks, completions
-        return [Reward(2.0, "accepted", "timing", 1.5, True, correct=True),
-                Reward(-1.0, "parse-error", "parse", None, True)]
+        return [Reward(2.0, Judgement(Outcome.ACCEPTED, "timing", speedup=Speedup(1.5))),
+                Reward(-1.0, Judgement(Outcome.PARSE_ERROR, "parse"))]
 
     logged = []
     fn = trl_reward(reward)

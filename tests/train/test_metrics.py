@@ -8,6 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from llmcc.dataset.judge import Judgement
+from llmcc.outcome import Outcome
+from llmcc.records import Speedup
 from llmcc.reward import Reward
 from llmcc.train.data import batch_for_step, target_completion
 from llmcc.train.metrics import StepLog, panels, read_log, score, summarize, svg
@@ -21,9 +24,9 @@ def test_summaries_of_plain_values_leave_pass_rate_unknown():
 
 
 def test_summaries_of_rewards_keep_slowdowns():
-    rewards = [Reward(1.4, "accepted", "timing", 2.0, True, correct=True),
-               Reward(0.5, "not-faster", "timing", 0.5, True, correct=True),
-               Reward(-1.0, "parse-error", "parse", None, True)]
+    rewards = [Reward(1.4, Judgement(Outcome.ACCEPTED, "timing", speedup=Speedup(2.0))),
+               Reward(0.5, Judgement(Outcome.NOT_FASTER, "timing", speedup=Speedup(0.5))),
+               Reward(-1.0, Judgement(Outcome.PARSE_ERROR, "parse"))]
     s = summarize(score(lambda tasks, comps: rewards, [{}] * 3, ["a", "b", "c"]))
     assert s["pass_rate"] == pytest.approx(2 / 3)
     assert s["speedup_geomean"] == pytest.approx(1.0)  # sqrt(2 * 0.5): no clamp at 1
