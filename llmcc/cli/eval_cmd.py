@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(args: list[str]) -> int:
     opts = _parser().parse_args(args)
+    from llmcc.config import load
     from llmcc.dataset.records import load_tasks, select
     from llmcc.eval.run import evaluate
     from llmcc.eval.samplers import sampler_for
@@ -61,7 +62,7 @@ def main(args: list[str]) -> int:
         raise LlmccError(f"{opts.data}: no task in the {opts.split} split (try --split all)")
     tasks = tasks[:opts.limit] if opts.limit else tasks
     kwargs = {"api": opts.api, "temperature": opts.temperature, "max_tokens": opts.max_tokens}
-    sampler = sampler_for(opts.model, **kwargs)
+    sampler = sampler_for(opts.model, load(), **kwargs)
     try:
         result = evaluate(tasks, sampler, opts.samples, workers=opts.workers,
                           progress=None if opts.json else progress)

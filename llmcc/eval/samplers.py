@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from llmcc.errors import LlmccError
 from llmcc.propose.prompt import COMPLETION_PRIMER
+
+if TYPE_CHECKING:
+    from llmcc.config import Settings
+    from llmcc.propose.server import ServeSettings
 
 
 class Sampler(Protocol):
@@ -126,13 +130,12 @@ class GgufSampler(ServerSampler):
     """A GGUF file served by `llmcc serve` (started here if no server has it, stopped again
     at the end when this evaluation started it)."""
 
-    def __init__(self, path: str, **kwargs) -> None:
-        from llmcc.config import load
-        from llmcc.propose.server import ServeSettings, check_gguf, ensure
+    def __init__(self, path: str, serve: ServeSettings, **kwargs) -> None:
+        from llmcc.propose.server import check_gguf, ensure
 
         path = os.path.abspath(path)
         check_gguf(path)
-        self._settings = ServeSettings.from_config(load())._replace(model=path)
+        self._settings = serve._replace(model=path)
         info, self._started = ensure(self._settings, retry_failed=True)
         super().__init__(info.url, **kwargs)
         self.name = path
@@ -198,15 +201,17 @@ class HFSampler:
         pass
 
 
-def sampler_for(model: str, **kwargs) -> Sampler:
-    """The sampler ``--model`` names: ``variants``, an http(s) URL, a .gguf file or a Hugging
-    Face model folder."""
+def sampler_for(model: str, settings: Settings, **kwargs) -> Sampler:
+    """The sampler ``--model`` names: ``variants``, an http(s) URL, a .gguf file (served as
+    ``settings`` say: port, context, start time) or a Hugging Face model folder."""
     if model == "variants":
         return VariantsSampler()
     if model.startswith(("http://", "https://")):
         return ServerSampler(model, **kwargs)
     if model.endswith(".gguf"):
-        return GgufSampler(model, **kwargs)
+        from llmcc.propose.server import ServeSettings
+
+        return GgufSampler(model, ServeSettings.from_config(settings), **kwargs)
     if os.path.isdir(model):
         if not os.path.isfile(os.path.join(model, "config.json")):
             raise LlmccError(f"{model}: not a Hugging Face model folder (no config.json)")

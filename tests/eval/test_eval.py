@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from reward_cases import answers, build_task
 
+from llmcc.config import load
 from llmcc.dataset.records import write_tasks
 from llmcc.errors import LlmccError
 from llmcc.eval.metrics import Sample, compute
@@ -173,7 +174,7 @@ def test_a_hugging_face_folder_is_sampled_with_transformers(task, tmp_path, cach
 
     folder = tmp_path / "tiny"
     build_tiny_llama(folder)
-    sampler = sampler_for(str(folder), max_tokens=12)
+    sampler = sampler_for(str(folder), load(), max_tokens=12)
     result = evaluate([task], sampler, 2, workers=1)
     assert result.metrics["samples"] == 2
     # an untrained model's answers are no usable assembly: judged, not crashed on
@@ -188,7 +189,7 @@ def test_a_folder_that_does_not_load_names_itself(tmp_path):
     if importlib.util.find_spec("transformers") is None:
         pytest.skip("needs transformers")
     with pytest.raises(LlmccError, match=f"{folder}: the model does not load"):
-        sampler_for(str(folder))
+        sampler_for(str(folder), load())
 
 
 @needs_llama
@@ -201,7 +202,7 @@ def test_a_gguf_served_by_llmcc_serve(task, tmp_path, cache, monkeypatch):
     monkeypatch.setenv("LLMCC_MODEL_PORT", str(port))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     model = write_tiny_gguf(tmp_path / "fast.gguf", answer=answers(task)["fast"])
-    sampler = sampler_for(model, max_tokens=1024)
+    sampler = sampler_for(model, load(), max_tokens=1024)
     try:
         result = evaluate([task], sampler, 1, workers=1)
     finally:
