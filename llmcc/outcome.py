@@ -126,7 +126,8 @@ _DESCRIPTIONS: dict[Outcome, tuple[str, str]] = {
     Outcome.CANDIDATE_TIMEOUT: ("candidate ran past its time limit on a valid input",
                                 "candidate"),
     Outcome.ABI_VIOLATION: ("candidate breaks the calling convention (callee-saved registers, "
-                            "stack pointer, direction flag, MXCSR, x87 control word)",
+                            "stack pointer, direction flag, MXCSR, x87 control word), or "
+                            "writes a scratch register callers in its unit rely on (-fipa-ra)",
                             "candidate"),
     Outcome.UNTESTABLE: ("the function cannot be tested automatically; left at -O3",
                          "candidate"),

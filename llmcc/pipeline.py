@@ -20,7 +20,15 @@ from llmcc.asm.module import Function, Module
 from llmcc.cache.project import Stat
 from llmcc.outcome import Outcome
 from llmcc.propose import Proposer, decision_identity
-from llmcc.records import Candidate, Evidence, Failure, FunctionDecision, FunctionTask, Verdict
+from llmcc.records import (
+    Candidate,
+    Evidence,
+    Failure,
+    FunctionDecision,
+    FunctionTask,
+    ProgramParts,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from llmcc.cache.budget import BuildBudget
@@ -56,12 +64,16 @@ Stage = Callable[[Candidate, FunctionTask, Evidence], Verdict | None]
 
 def static_checks(candidate: Candidate, task: FunctionTask, evidence: Evidence
                   ) -> Verdict | None:
-    """Parse, assemble, ISA, binding, symbols, instructions (llmcc.verify.static)."""
-    from llmcc.verify import static
+    """Parse, assemble, ISA, binding, symbols, instructions (llmcc.verify.static); for a
+    function with callers in its unit, the caller-saved registers it may write
+    (llmcc.verify.registers: gcc's -fipa-ra)."""
+    from llmcc.verify import registers, static
 
     march = _march(task.compiler, task.flags, task.baseline_text, task.workdir)
     finding = static.check_static(candidate.text, task.name, task.module,
                                   compiler=task.compiler, march=march, workdir=task.workdir)
+    if finding is None and task.module.internal_callers(task.name):
+        finding = registers.check_callers(candidate.text, task.name, task.module)
     if finding is None:
         return None
     return Verdict(candidate, finding.outcome, finding.stage, finding.reason)
@@ -78,12 +90,20 @@ def differential_tests(candidate: Candidate, task: FunctionTask, evidence: Evide
                        ) -> Verdict | None:
     """Generated inputs through baseline and candidate, ABI checked (llmcc.verify.harness)."""
     from llmcc.verify.harness import run_differential
+    from llmcc.verify.signature import SignatureError
 
-    sig = signature(task.source, task.name, task.compiler, task.flags)
+    try:
+        sig = signature(task.source, task.name, task.compiler, task.flags)
+    except SignatureError as exc:  # e.g. a .part.0 clone: DWARF describes no such function
+        return Verdict(candidate, Outcome.UNTESTABLE, "tests", f"no signature: {exc}")
     result = run_differential(task.module, sig, candidate.text, compiler=task.compiler,
-                              flags=task.flags, workdir=task.workdir, min_valid=task.min_valid)
+                              flags=task.flags, workdir=task.workdir, min_valid=task.min_valid,
+                              program=task.program)
     evidence.tests = result.counts
     evidence.valid_inputs = result.valid_inputs
+    evidence.link = result.link
+    evidence.notes = result.notes
+    evidence.waiting = result.waiting
     if result.outcome is None:
         return None
     stage = "abi" if result.outcome is Outcome.ABI_VIOLATION else "tests"
@@ -105,7 +125,7 @@ def timing(candidate: Candidate, task: FunctionTask, evidence: Evidence) -> Verd
     sig = signature(task.source, task.name, task.compiler, task.flags)
     result = time_candidate(task.module, sig, candidate.text, evidence.valid_inputs,
                             compiler=task.compiler, flags=task.flags, workdir=task.workdir,
-                            effort=Effort(min_effect=task.min_effect))
+                            effort=Effort(min_effect=task.min_effect), link=evidence.link)
     speedup = result.speedup.as_speedup() if result.speedup is not None else None
     return Verdict(candidate, result.outcome, "timing", result.reason, speedup,
                    timing=result.as_json())
@@ -126,11 +146,11 @@ def selectable(module: Module, fn: Function) -> bool:
     """Functions llmcc may touch at all: gcc-shaped, no user inline asm, not ``main`` (it
     runs once, and its inputs are a whole program's), not in a comdat group or an ifunc's
     resolver (``Module.loader_bound``: another copy may run, or it runs before any
-    sandbox), and not called from elsewhere in the unit: gcc's -fipa-ra lets such callers
-    keep values in registers the ABI calls scratch but gcc knows this callee leaves alone,
-    which a rewrite need not."""
-    return (not fn.opaque and fn.name != "main" and not module.loader_bound(fn.name)
-            and not module.internal_callers(fn.name))
+    sandbox). A function called from elsewhere in the unit is offered too: gcc's -fipa-ra
+    lets such callers keep values in registers the ABI calls scratch but gcc knows this
+    callee leaves alone, so its candidates must leave them alone as well (static_checks,
+    and the harness's trampoline, check that)."""
+    return not fn.opaque and fn.name != "main" and not module.loader_bound(fn.name)
 
 
 def offered(module: Module, min_instructions: int = MIN_INSTRUCTIONS,
@@ -179,6 +199,8 @@ class UnitTask:
     samples: Mapping[str, int] | None = None  # a profile: functions offered in its order
     only_sampled: bool = False  # with a profile, offer only the functions it has samples of
     build_budget: BuildBudget | None = None  # shared by the compiles of a build
+    # the rest of the unit's program, for harnesses that need it (Caches.program_parts)
+    program: Callable[[], ProgramParts | None] | None = None
 
     @classmethod
     def configured(cls, module: Module, *, source: str, compiler: str,
@@ -196,7 +218,8 @@ class UnitTask:
                    exclude=settings.exclude_rewrites if build else (),
                    samples=caches.samples() if caches and proposers else None,
                    only_sampled=settings.profile_only,
-                   build_budget=caches.budget if caches else None)
+                   build_budget=caches.budget if caches else None,
+                   program=caches.program_parts(source) if caches else None)
 
 
 def optimize(unit: UnitTask, stages: list[Stage] | None = None) -> PipelineResult:
@@ -233,9 +256,12 @@ def optimize(unit: UnitTask, stages: list[Stage] | None = None) -> PipelineResul
             budget = budget or Outcome.UNIT_BUDGET_SPENT  # the first reason is the news
             break
         task = FunctionTask(module, fn, unit.source, unit.compiler, unit.flags, unit.workdir,
-                            unit.min_valid, unit.min_effect)
+                            unit.min_valid, unit.min_effect, unit.program)
         key = cache.key(task) if cache is not None else ""
         record = cache.lookup(key) if cache is not None else None
+        provided = _provided(unit, record.waiting) if record is not None else []
+        if provided:  # decided with stand-ins for what the project defines now: again
+            record = None
         start = time.monotonic()
         if record is not None:
             decision = _recorded(record, key, task, stages, cache)
@@ -254,6 +280,9 @@ def optimize(unit: UnitTask, stages: list[Stage] | None = None) -> PipelineResul
                     budget = Outcome.BUILD_BUDGET_SPENT
                     continue
             decision = _decide(task, proposers, stages, min(granted, deadline - start))
+            if provided:
+                decision.notes.insert(0, "decided again: the project defines "
+                                      + ", ".join(provided) + " now (stand-ins before)")
             if build_budget is not None:
                 build_budget.spend(time.monotonic() - start)
             if not decision.final:
@@ -277,6 +306,19 @@ def optimize(unit: UnitTask, stages: list[Stage] | None = None) -> PipelineResul
         cache.count((Stat.SKIPPED, budget), len(over_budget))
     return PipelineResult(result, decisions, tuple(missed), tuple(over_budget), budget,
                           tuple(unheard))
+
+
+def _provided(unit: UnitTask, waiting: tuple[str, ...]) -> list[str]:
+    """Those of the stand-ins ``waiting`` (a recorded decision's) the unit's program now
+    defines."""
+    if not waiting or unit.program is None:
+        return []
+    try:
+        parts = unit.program()
+    except Exception:  # an unreadable cache: the recorded decision stands
+        return []
+    defined = {s for obj in parts.objects for s in obj.defines} if parts else set()
+    return [s for s in waiting if s in defined]
 
 
 def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],
@@ -312,7 +354,7 @@ def _decide(task: FunctionTask, proposers: list[Proposer], stages: list[Stage],
             + (f" [{fates}]" if fates else "")
         )
         for cand in candidates:
-            decision.verdicts.append(judge(cand, task, stages))
+            decision.verdicts.append(judge(cand, task, stages, decision))
     _choose(decision)
     return decision
 
@@ -353,13 +395,18 @@ def _count_verdicts(cache: DecisionCache, decision: FunctionDecision) -> None:
         cache.count(Stat.ACCEPTED if v.accepted else (Stat.REJECTED, v.outcome))
 
 
-def judge(candidate: Candidate, task: FunctionTask, stages: list[Stage] | None = None
-          ) -> Verdict:
-    """Pass ``candidate`` through ``stages`` (default STAGES) until one decides."""
+def judge(candidate: Candidate, task: FunctionTask, stages: list[Stage] | None = None,
+          decision: FunctionDecision | None = None) -> Verdict:
+    """Pass ``candidate`` through ``stages`` (default STAGES) until one decides. What the
+    harness says of itself goes to ``decision``: its notes (how it was linked, why inputs
+    were not valid), each once, and the stand-ins it lost inputs to."""
     evidence = Evidence()
     for stage in STAGES if stages is None else stages:
         verdict = stage(candidate, task, evidence)
         if verdict is not None:
+            if decision is not None:
+                decision.notes.extend(n for n in evidence.notes if n not in decision.notes)
+                decision.waiting.update(evidence.waiting)
             return verdict._replace(tests=evidence.tests)
     raise AssertionError("the last stage must decide")
 

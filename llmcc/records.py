@@ -11,6 +11,7 @@ crosses into JSON (the decision cache, ``--json`` output) does so through its ow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -33,6 +34,8 @@ class FunctionTask(NamedTuple):
     workdir: str  # a private scratch folder for this compile
     min_valid: int = 10  # inputs the baseline must survive (setting min_valid_inputs)
     min_effect: float = 0.03  # the least speedup that counts (setting min_effect)
+    # the rest of the function's program, read when a harness needs it (ProgramParts)
+    program: Callable[[], ProgramParts | None] | None = None
 
     @property
     def name(self) -> str:
@@ -41,6 +44,29 @@ class FunctionTask(NamedTuple):
     @property
     def baseline_text(self) -> str:
         return self.module.function_text(self.function.name)
+
+
+class LinkedObject(NamedTuple):
+    """One object file of the project as a build made it (llmcc.cache.program records
+    them): what it defines and needs, so a harness links only the objects it needs."""
+
+    key: str  # its copy's key in the project's cache (ProgramParts.read)
+    source: str  # the C file it was compiled from (absolute)
+    path: str  # where the build put it (absolute)
+    defines: frozenset[str]  # global and weak symbols it defines
+    needs: frozenset[str]  # symbols it refers to and does not define
+    calls: frozenset[str]  # of those, the ones it calls
+
+
+class ProgramParts(NamedTuple):
+    """What a function's harness may link with besides its unit: the project's other
+    objects (its unit's own left out; those of links its unit's object took part in
+    first, then the newest) and the options of those links that name libraries (``-l``,
+    ``-L``, shared libraries by path, ``-pthread``)."""
+
+    objects: tuple[LinkedObject, ...]
+    libraries: tuple[str, ...]
+    read: Callable[[LinkedObject], bytes | None]  # an object's bytes; None if gone or not sealed
 
 
 class Candidate(NamedTuple):
@@ -63,21 +89,38 @@ class Failure(NamedTuple):
 
 class Counts(NamedTuple):
     """The differential tests' counts: inputs run, valid for the baseline, failed by the
-    candidate."""
+    candidate; and why the others were not valid (the baseline's own run of each input
+    decides): it crashed (or broke the harness's checks), it timed out or came near the
+    limit, or it reached a stand-in (an external function the harness could not link, see
+    llmcc.verify.harness.link)."""
 
     run: int
     valid: int
     failed: int
+    crashed: int = 0
+    timed_out: int = 0
+    stand_in: int = 0
+
+    def invalid(self) -> str:
+        """Why inputs were not valid, for people: ``150 reached a stand-in, 38 crashed the
+        baseline``; "" when every input was valid (or no reason was counted)."""
+        parts = [f"{n} {what}" for n, what in (
+            (self.stand_in, "reached a stand-in"), (self.crashed, "crashed the baseline"),
+            (self.timed_out, "timed out in the baseline")) if n]
+        return ", ".join(parts)
 
     def as_json(self) -> dict[str, int]:
-        return self._asdict()
+        """``run``, ``valid``, ``failed``, and each reason for invalid inputs counted."""
+        return {k: v for k, v in self._asdict().items()
+                if v or k not in self._field_defaults}
 
     @classmethod
     def from_json(cls, data: object) -> Counts | None:
-        """The counts ``as_json`` wrote; None for anything else."""
+        """The counts ``as_json`` wrote (a reason not counted is missing); None
+        for anything else."""
         if not isinstance(data, dict):
             return None
-        values = [data.get(f) for f in cls._fields]
+        values = [data.get(f, cls._field_defaults.get(f)) for f in cls._fields]
         if not all(type(v) is int for v in values):
             return None
         return cls(*values)
@@ -130,6 +173,13 @@ class Evidence:
 
     tests: Counts | None = None
     valid_inputs: tuple[int, ...] = ()
+    # what the harness was linked with beyond the unit (the project's objects, stand-ins,
+    # libraries: llmcc.verify.harness.link), so the timer's harness is linked the same way
+    link: tuple[str, ...] = ()
+    # how the harness was made and why inputs were not valid, for the decision's notes
+    notes: tuple[str, ...] = ()
+    # stand-ins the tests lost inputs to (FunctionDecision.waiting)
+    waiting: tuple[str, ...] = ()
 
 
 class Verdict(NamedTuple):
@@ -171,7 +221,7 @@ class FunctionDecision:
     """What happened to one function: every verdict, the chosen one, proposer notes, and the
     proposers that were not heard (``unheard``: name -> Failure)."""
 
-    __slots__ = ("chosen", "name", "notes", "unheard", "verdicts")
+    __slots__ = ("chosen", "name", "notes", "unheard", "verdicts", "waiting")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -179,6 +229,9 @@ class FunctionDecision:
         self.chosen: Verdict | None = None
         self.notes: list[str] = []
         self.unheard: dict[str, Failure] = {}
+        # stand-ins (llmcc.verify.harness.link) its tests lost inputs to: when the project
+        # defines one of these later, the function is decided again with the real one
+        self.waiting: set[str] = set()
 
     @property
     def final(self) -> bool:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
+# a static helper -O2 calls and -O3 inlines: the helpers a candidate brings along
+INLINED_HELPER = CORPUS / "101_inlined_helper.c"
 
 
 @dataclass(frozen=True)

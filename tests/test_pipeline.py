@@ -7,11 +7,13 @@ import subprocess
 import tempfile
 
 import pytest
+from corpus_tools import CORPUS, INLINED_HELPER
 
 from llmcc import pipeline
 from llmcc.asm import parse_module
 from llmcc.asm.objfile import function_bytes
 from llmcc.outcome import Outcome
+from llmcc.propose.variants import Variant, Variants
 from llmcc.records import Candidate, Speedup
 
 SOURCE = """
@@ -122,21 +124,27 @@ def test_an_accepting_stage_splices_the_fastest_candidate(module, tmp_path):
     assert "square" in code
 
 
-def test_functions_called_within_the_unit_are_not_offered(tmp_path):
+def test_functions_called_within_the_unit_are_offered_and_kept_to_their_registers(tmp_path):
     """gcc's -fipa-ra: a caller in the same unit may rely on registers its callee leaves
-    alone, so a rewrite of the callee could break the caller without breaking any test."""
+    alone, so a callee's candidate that writes one is rejected (llmcc.verify.registers);
+    one that leaves them alone is judged as any other."""
     (tmp_path / "c.c").write_text(
         "__attribute__((noinline)) int leaf(int x) { return x * 7; }\n"
         "int caller(int x) { return leaf(x) + leaf(x + 1); }\n")
     subprocess.run(["gcc", "-O3", "-S", "c.c", "-o", "c.s"], cwd=tmp_path, check=True)
     unit = parse_module((tmp_path / "c.s").read_text())
     assert unit.internal_callers("leaf") == ["caller"]
-    proposer = ScriptedProposer({"leaf": [unit.function_text("leaf")],
+    leaf = unit.function_text("leaf")
+    clobbers = leaf.replace("\tret", "\txorl\t%r10d, %r10d\n\tret")
+    proposer = ScriptedProposer({"leaf": [leaf.replace("\tret", "\tnop\n\tret"), clobbers],
                                  "caller": [unit.function_text("caller")]})
     result = pipeline.optimize(pipeline.UnitTask(
         unit, proposers=[proposer], source=str(tmp_path / "c.c"), compiler="gcc",
-        flags=("-O3",), workdir=str(tmp_path), min_instructions=1))
-    assert [d.name for d in result.decisions] == ["caller"]
+        flags=("-O3",), workdir=str(tmp_path), min_instructions=1), stages=pipeline.CORRECTNESS)
+    assert sorted(d.name for d in result.decisions) == ["caller", "leaf"]
+    fates = next(d for d in result.decisions if d.name == "leaf").verdicts
+    assert fates[0].outcome is Outcome.ACCEPTED
+    assert fates[1].outcome is Outcome.ABI_VIOLATION and "r10" in fates[1].reason
 
 
 def test_ifunc_resolvers_and_comdat_functions_are_not_offered(tmp_path):
@@ -197,3 +205,61 @@ def test_the_unit_budget_limits_what_is_offered(tmp_path):
                                         compiler="gcc", flags=("-O3",), workdir=str(tmp_path),
                                         budget_s=30, unit_budget_s=5))
     assert asked and all(0 < budget <= 5 for _, budget in asked)
+
+
+def test_a_variant_calling_a_helper_the_baseline_inlined_is_spliced_with_it(tmp_path):
+    """-O2's ``hash_words`` and ``hash_pair`` call ``mix``, which -O3 inlined: each candidate
+    brings its copy, passes the static checks and the differential tests, and the unit they
+    are spliced into links and computes what gcc's -O3 object computes."""
+    src = tmp_path / "helper.c"
+    src.write_text(INLINED_HELPER.read_text())
+    subprocess.run(["gcc", "-O3", "-S", "helper.c", "-o", "helper.s"], cwd=tmp_path, check=True)
+    unit = parse_module((tmp_path / "helper.s").read_text())
+
+    def accept(candidate, task, evidence):
+        return pipeline.Verdict(candidate, Outcome.ACCEPTED, "timing", "", Speedup(1.2))
+
+    result = pipeline.optimize(pipeline.UnitTask(
+        unit, proposers=[Variants((Variant(("-O2",)),))], source=str(src), compiler="gcc",
+        flags=("-O3",), workdir=str(tmp_path)),
+        stages=[pipeline.static_checks, pipeline.differential_tests, accept])
+    assert sorted(result.rewritten) == ["hash_pair", "hash_words"], [
+        (v.outcome, v.reason) for d in result.decisions for v in d.verdicts]
+    (tmp_path / "out.s").write_text(result.module.emit())
+    (tmp_path / "main.c").write_text(
+        "#include <stdio.h>\nunsigned hash_words(const unsigned *, int, unsigned);\n"
+        "unsigned hash_pair(unsigned, unsigned);\nint main(void) {\n"
+        "  unsigned w[37]; for (int i = 0; i < 37; i++) w[i] = i * 2654435761u;\n"
+        "  for (int n = 0; n <= 37; n += 4)\n"
+        "    printf(\"%u %u\\n\", hash_words(w, n, n), hash_pair(w[n % 37], n));\n}\n")
+    subprocess.run(["gcc", "-c", "out.s", "-o", "out.o"], cwd=tmp_path, check=True)
+    symbols = subprocess.run(["nm", "out.o"], cwd=tmp_path, check=True, capture_output=True,
+                             text=True).stdout.split("\n")
+    helpers = sorted(line.split()[-1] for line in symbols if " t mix" in line)
+    assert helpers == ["mix.llmcc.llmcc0", "mix.llmcc.llmcc1"]  # local, one per candidate
+    outputs = []
+    for unit_file in ("out.o", "helper.c"):
+        subprocess.run(["gcc", "-O3", "main.c", unit_file, "-o", "prog"], cwd=tmp_path,
+                       check=True)
+        outputs.append(subprocess.run(["./prog"], cwd=tmp_path, check=True,
+                                      capture_output=True).stdout)
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 10
+
+
+def test_a_clone_dwarf_does_not_describe_is_untestable_not_a_crash(tmp_path):
+    """gcc's .part.0 clones have callers in their unit, so they are offered now; DWARF has no
+    subprogram for them, which makes the function untestable (one verdict), never an error
+    that sends the whole unit back to gcc."""
+    from llmcc.records import FunctionTask
+
+    source = f"{CORPUS}/003_cold_paths.c"
+    flags = ("-O3", "-g")
+    asm = tmp_path / "unit.s"
+    subprocess.run(["gcc", *flags, "-S", source, "-o", str(asm)], check=True)
+    module = parse_module(asm.read_text())
+    fn = module.function("parse_digit.part.0")
+    task = FunctionTask(module, fn, source, "gcc", flags, str(tmp_path))
+    verdict = pipeline.judge(Candidate(fn.name, task.baseline_text, "test"), task,
+                             pipeline.CORRECTNESS)
+    assert verdict.outcome is Outcome.UNTESTABLE
+    assert "no signature" in verdict.reason and "parse_digit.part.0" in verdict.reason

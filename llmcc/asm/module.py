@@ -170,28 +170,37 @@ class Module:
         return sorted(idx)
 
     @cached_property
-    def _data_claims(self) -> dict[str, tuple[range, ...]]:
-        """Function name -> the read-only data blocks that only it references."""
-        functions = self.functions
-        blocks = self.data_blocks
-        if not blocks:
-            return {}
-        owner_of_line: dict[int, str] = {}
-        for fn in functions.values():
-            for j in fn.body:
-                owner_of_line[j] = fn.name
-            for j in fn.extra:
-                owner_of_line[j] = fn.name
-        users: dict[str, set[str | None]] = {label: set() for label in blocks}
+    def _owner_of_line(self) -> dict[int, str]:
+        """Line index -> the function whose body (or cold part's ``.size``) holds it."""
+        owner: dict[int, str] = {}
+        for fn in self.functions.values():
+            for j in (*fn.body, *fn.extra):
+                owner[j] = fn.name
+        return owner
+
+    @cached_property
+    def _data_users(self) -> dict[str, set[str | None]]:
+        """Read-only data label -> the functions whose lines refer to it (None: a line
+        outside every function, another block's say)."""
+        users: dict[str, set[str | None]] = {label: set() for label in self.data_blocks}
+        if not users:
+            return users
+        owner_of_line = self._owner_of_line
         for i, line in enumerate(self.lines):
             if not line.args or is_unanalysed(line.section) or line.head in _SYMBOL_ATTRIBUTES:
                 continue  # .type/.size/.local name a symbol without using it
             for sym in line.symbols():
                 if sym in users:
                     users[sym].add(owner_of_line.get(i))
+        return users
+
+    @cached_property
+    def _data_claims(self) -> dict[str, tuple[range, ...]]:
+        """Function name -> the read-only data blocks that only it references."""
+        users = self._data_users
         claimed: dict[str, list[range]] = {}
-        for label, block in blocks.items():
-            if block.start in owner_of_line:
+        for label, block in self.data_blocks.items():
+            if block.start in self._owner_of_line:
                 continue  # a jump table inside a function body is owned with the body
             u = users[label]
             if len(u) == 1:
@@ -229,16 +238,186 @@ class Module:
         return blocks
 
     # -- transformation ----------------------------------------------------------
-    def function_text(self, name: str, with_data: bool = True) -> str:
+    def function_text(self, name: str, with_data: bool = True,
+                      helpers: tuple[str, ...] | list[str] = ()) -> str:
         """The function's own lines, and copies of all read-only data it uses (shared
-        constants too), as stand-alone text."""
+        constants too), as stand-alone text; then, as they are, the ``helpers`` (functions
+        of this text it brings along: ``helpers``) with the data they use."""
         fn = self.function(name)
+        group = {name, *helpers}
+        parts: list[tuple[set[int], dict[str, str]]] = []
+        for part in (name, *helpers):
+            lines = self._text_lines(part, with_data)
+            if with_data and helpers:  # and the data only the function and its helpers use
+                for label, block in self.referenced_data(part):
+                    if self._data_users.get(label, {None}) <= group:
+                        lines |= set(block)
+            parts.append((lines, {}))
+        return self._joined(parts, fn)
+
+    def _text_lines(self, name: str, with_data: bool) -> set[int]:
+        """The lines ``function_text`` gives for function ``name`` alone."""
         idx = set(self.owned_lines(name, with_data=with_data))
         if with_data:  # shared .L constants are copied; named shared data stays the unit's
             for label, block in self.referenced_data(name):
                 if label.startswith(".L"):
                     idx.update(block)
-        return "\n".join(self._framed(sorted(idx), fn)) + "\n"
+        return idx
+
+    def _joined(self, parts: list[tuple[set[int], dict[str, str]]], fn: Function) -> str:
+        """The lines of each part in turn (the function's first, so it keeps its place at
+        the start of its section), each line once, framed by section switches; a part's
+        dict moves its lines of a section to another."""
+        seen: set[int] = set()
+        out: list[str] = []
+        for part, placed in parts:
+            out += self._framed(sorted(part - seen), fn, placed)
+            seen |= part
+        return "\n".join(out) + "\n"
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Every name the text defines or refers to, but its ``.L`` labels (the unit's
+        reach: its functions and data, and what it uses from elsewhere)."""
+        found: set[str] = set()
+        for line in self.lines:
+            found.update(line.labels)
+            if line.args and line.head:
+                found.update(line.symbols())
+        return frozenset(n for n in found if not n.startswith(".L"))
+
+    def helpers(self, name: str, unit: Module) -> list[str]:
+        """The functions of this text (a candidate) that function ``name`` brings along
+        into ``unit``: those it reaches (calls, jumps to, takes the address of), directly or
+        through one another, that are not the unit's, in this text's order.
+
+        A function is the unit's when the unit has a function of that name and it is
+        global here (a global is never brought along: its calls go to the unit's), or local
+        on both sides with the same code, reaching only functions that are the unit's too:
+        gcc's -fipa-ra lets a caller keep values in the registers its callee, as compiled
+        with it, leaves alone, so a local function with other code comes along (and must
+        take a name of its own: the static checks refuse one the unit has)."""
+        self.function(name)
+        if self.text == unit.text:
+            return []
+        reached: dict[str, set[str]] = {}  # function -> the functions it reaches directly
+        todo, seen = [name], {name}
+        while todo:
+            current = todo.pop()
+            if current != name and self.functions[current].binding != "local" \
+                    and current in unit.functions:
+                reached[current] = set()  # the unit's: what it calls is the unit's affair
+                continue
+            uses = self._functions_used(current) - {name}
+            if current != name:
+                reached[current] = uses
+            todo += uses - seen
+            seen |= uses
+        theirs = {callee for callee in reached if self._is_units(callee, unit, name)}
+        changed = True
+        while changed:  # a function reaching one that comes along is not the unit's either
+            changed = False
+            for callee in sorted(theirs):
+                if reached[callee] - theirs:
+                    theirs.discard(callee)
+                    changed = True
+        return [fn for fn in self.functions if fn in reached and fn not in theirs]
+
+    def _functions_used(self, name: str) -> set[str]:
+        """Functions of this text that function ``name``'s lines (its data included) name,
+        directly or by an alias (``function_aliases``)."""
+        used: set[str] = set()
+        aliases = self.function_aliases
+        for j in self._text_lines(name, True):
+            line = self.lines[j]
+            if line.args and line.head not in _SYMBOL_ATTRIBUTES:
+                for sym in line.symbols():
+                    sym = aliases.get(sym, sym)
+                    if sym in self.functions:
+                        used.add(sym)
+        return used
+
+    @cached_property
+    def function_aliases(self) -> dict[str, str]:
+        """Other names of functions: ``.set A, B`` with B a function (gcc's identical code
+        folding makes one function of two), A -> B."""
+        found: dict[str, str] = {}
+        for line in self.lines:
+            if line.head in (".set", ".equ"):
+                args = line.split_args()
+                if len(args) == 2 and args[1] in self.functions:
+                    found[args[0]] = args[1]
+        return found
+
+    def _is_units(self, callee: str, unit: Module, name: str) -> bool:
+        """Whether function ``callee`` of this text, reached from ``name``, stands for the
+        unit's (``helpers``), its own callees aside. A name gcc made up (``f.part.0``)
+        means something else in another compile: it is the unit's only where the unit's
+        code for ``name`` uses it too (as the static checks have it)."""
+        from llmcc.asm.rename import is_compiler_local, normalized
+
+        theirs = unit.functions.get(callee)
+        if theirs is None:
+            return False
+        if self.functions[callee].binding != "local":
+            return True
+        if is_compiler_local(callee) and (name not in unit.functions
+                                          or callee not in unit._functions_used(name)):
+            return False
+        return theirs.binding == "local" and (
+            normalized(self.function_text(callee)) == normalized(unit.function_text(callee)))
+
+    def candidate_text(self, name: str, unit: Module, helpers: list[str] | None = None,
+                       tag: str = "llmcc") -> str:
+        """Function ``name`` as a candidate for ``unit`` (this text being the unit compiled
+        otherwise): its ``function_text`` and its ``helpers``, each helper renamed
+        ``H.<tag>`` (its cold part ``H.<tag>.cold``) so that it takes no name of the unit's,
+        and placed in the function's own code sections (the entry's, and the cold part's
+        for the rest).
+
+        Read-only data they name: an object the unit's function owns comes along as it is
+        (splicing replaces the unit's); any other C object the unit has is the unit's (the
+        same object of the same C file); the rest (objects the unit has not, and names gcc
+        made up for this compile, ``LL_Code.17``, which mean something else in another)
+        come along as copies renamed ``X.<tag>``. Another name of a function (``.set A, B``:
+        gcc's identical code folding) is replaced by that function's."""
+        from llmcc.asm.rename import is_compiler_local, rename_symbols
+
+        fn = self.function(name)
+        helpers = self.helpers(name, unit) if helpers is None else helpers
+        replaced = {label for block in (unit.data_of(name) if name in unit.functions else ())
+                    for j in block for label in unit.lines[j].labels}
+        cold = ".text.unlikely" + (fn.section[len(".text"):]
+                                   if fn.section.startswith(".text.") else "")
+        mapping = {old: new for h in helpers
+                   for old, new in ((h, f"{h}.{tag}"), (f"{h}.cold", f"{h}.{tag}.cold"))}
+        # another name of a function (identical code folding) is that function's
+        mapping.update((alias, mapping.get(target, target))
+                       for alias, target in self.function_aliases.items())
+        parts: list[tuple[set[int], dict[str, str]]] = []
+        for part in (name, *helpers):
+            lines = self._text_lines(part, True)
+            named: dict[range, list[str]] = {}
+            for label, block in self.referenced_data(part):
+                if not label.startswith(".L"):
+                    named.setdefault(block, []).append(label)
+            for block, labels in named.items():
+                plain = [lb for lb in labels if not is_compiler_local(lb)]
+                if any(lb in replaced for lb in plain):
+                    lines |= set(block)
+                elif any(lb in unit.names for lb in plain):
+                    lines -= set(block)  # the unit's own object of that name
+                else:
+                    lines |= set(block)
+                    mapping.update((lb, f"{lb}.{tag}") for lb in labels)
+            entry = self.functions[part].section
+            placed = {} if part == name else {
+                section: fn.section if section == entry else cold
+                for section in {self.lines[j].section
+                                for j in self.owned_lines(part, with_data=False)}
+                if self.is_code(section)}
+            parts.append((lines, placed))
+        return rename_symbols(self._joined(parts, fn), mapping)
 
     def shape(self, name: str) -> Shape:
         """How much code the function has (its cold part included) and whether it loops
@@ -274,7 +453,8 @@ class Module:
                          if len(parts) == 2 and parts[0] in ifuncs)
 
     def internal_callers(self, name: str) -> list[str]:
-        """Functions of this unit that call ``name`` (not tail calls)."""
+        """Functions of this unit that call ``name``, or jump to it (a tail call: with
+        gcc's -fipa-ra, the tail caller's own callers rely on what ``name`` leaves alone)."""
         return list(self._callers.get(name, ()))
 
     @cached_property
@@ -286,9 +466,10 @@ class Module:
             called = {fn.name}
             for j in fn.body:
                 line = self.lines[j]
-                if line.head.startswith("call"):
+                if line.head.startswith(("call", "j")):
                     for sym in line.symbols():
-                        if sym not in called:
+                        if sym not in called and (line.head.startswith("call")
+                                                  or sym in self.functions):
                             called.add(sym)
                             callers.setdefault(sym, []).append(fn.name)
         return callers
@@ -367,8 +548,10 @@ class Module:
                 defs.setdefault(label, []).extend(range(start, end))
         return defs
 
-    def _framed(self, indexes: list[int], fn: Function) -> list[str]:
-        """Lines at ``indexes`` with section switches added so each lands where it did."""
+    def _framed(self, indexes: list[int], fn: Function,
+                placed: dict[str, str] | None = None) -> list[str]:
+        """Lines at ``indexes`` with section switches added so each lands where it did (or
+        where ``placed`` moves its section)."""
         out: list[str] = []
         tracker = SectionTracker()
         tracker.current = ""  # so the text opens by switching to its first section
@@ -377,9 +560,10 @@ class Module:
             if line.head in (".section", ".text", ".data", ".bss", ".previous",
                              ".pushsection", ".popsection"):
                 continue
-            if line.section != tracker.current:
-                out.append(self._tracker.directive(line.section))
-                tracker.switch(".section", line.section)
+            section = placed.get(line.section, line.section) if placed else line.section
+            if section != tracker.current:
+                out.append(self._tracker.directive(section))
+                tracker.switch(".section", section)
             out.append(line.text)
         if tracker.current != fn.section:
             out.append(self._tracker.directive(fn.section))
@@ -429,17 +613,21 @@ class Module:
         return Module("\n".join(out))
 
     def with_candidates(self, candidates: dict[str, str], tag: str) -> Module:
-        """Splice each function from its candidate text (a whole TU or just the function).
+        """Splice each function from its candidate text (a whole TU or just the function),
+        with the helpers it brings along (``helpers``).
 
-        The candidates' own ``.L`` labels get ``tag`` and a number so they cannot clash.
+        The candidates' own ``.L`` labels, made-up names and helpers get ``tag`` and a
+        number so they cannot clash.
         """
         from llmcc.asm.rename import strip_line_info, uniquify_local_labels
 
-        snippets = {
-            name: uniquify_local_labels(strip_line_info(Module(text).function_text(name)),
-                                        f"{tag}{n}", keep=(name, f"{name}.cold"))
-            for n, (name, text) in enumerate(candidates.items())
-        }
+        snippets = {}
+        for n, (name, text) in enumerate(candidates.items()):
+            source = Module(text)
+            helpers = source.helpers(name, self)
+            snippets[name] = uniquify_local_labels(
+                strip_line_info(source.function_text(name, helpers=helpers)), f"{tag}{n}",
+                keep=(name, f"{name}.cold"), also=helpers)
         return self.replaced(snippets)
 
     def _views_used_outside(self, removed: set[int]) -> dict[str, list[str]]:

@@ -23,19 +23,27 @@ def defined_labels(text: str) -> list[str]:
     return names
 
 
-def uniquify_local_labels(text: str, tag: str, keep: tuple[str, ...] = ()) -> str:
+def uniquify_local_labels(text: str, tag: str, keep: tuple[str, ...] = (),
+                          also: tuple[str, ...] | list[str] = ()) -> str:
     """Give every compiler-made local name ``text`` defines a ``tag`` so it cannot clash
     when spliced: ``.L5`` becomes ``.L<tag>_5``, ``CSWTCH.17`` becomes ``CSWTCH.17.<tag>``
-    (gcc's dotted names are numbered per compile). Names in ``keep`` (the function's own,
-    which may be a clone such as ``f.part.0``) stay. References inside ``text`` follow."""
+    (gcc's dotted names are numbered per compile), and so do the names in ``also`` (the
+    helpers a candidate brings along); a renamed function's cold part follows it
+    (``h.<tag>.cold``). Names in ``keep`` (the function's own, which may be a clone such as
+    ``f.part.0``) stay. References inside ``text`` follow."""
     mapping = {}
-    for label in defined_labels(text):
+    defined = defined_labels(text)
+    for label in defined:
         if label in keep:
             continue
         if label.startswith(".L"):
             mapping[label] = f".L{tag}_{label[2:]}"
-        elif is_compiler_local(label):
+        elif is_compiler_local(label) or label in also:
             mapping[label] = f"{label}.{tag}"
+    for label in defined:
+        base = label.removesuffix(".cold")
+        if base != label and base in mapping and label not in keep:
+            mapping[label] = f"{mapping[base]}.cold"
     return rename_symbols(text, mapping)
 
 

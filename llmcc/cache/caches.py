@@ -11,9 +11,13 @@ from llmcc.cache.budget import BuildBudget
 from llmcc.cache.project import ProjectCache, cache_root, evict, project_root
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from llmcc.cache.decisions import DecisionCache
     from llmcc.cache.objects import ObjectCache
+    from llmcc.cache.program import ProgramIndex
     from llmcc.config import Settings
+    from llmcc.records import ProgramParts
 
 
 class Caches:
@@ -49,6 +53,24 @@ class Caches:
             self._samples = found.functions if found else None
             self._samples_read = True
         return self._samples
+
+    def program(self) -> ProgramIndex:
+        """The objects and links of the project's builds (llmcc.cache.program)."""
+        from llmcc.cache.program import ProgramIndex
+
+        return ProgramIndex(self.project)
+
+    def program_parts(self, source: str) -> Callable[[], ProgramParts | None]:
+        """What a harness of ``source``'s functions may link with, read on the first call
+        (most harnesses link without it) and then kept."""
+        kept: list[ProgramParts] = []
+
+        def parts() -> ProgramParts:
+            if not kept:
+                kept.append(self.program().parts(source))
+            return kept[0]
+
+        return parts
 
     def close(self) -> None:
         """Add this compile's counters to the project's; now and then, keep the size limit

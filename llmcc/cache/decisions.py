@@ -46,6 +46,8 @@ class DecisionRecord(NamedTuple):
     chosen: int | None  # the index of the chosen verdict
     verdicts: tuple[Verdict, ...]
     own: bool = False  # this user's own, unchanged (ProjectCache.own_decision)
+    # stand-ins its tests lost inputs to: decided again once the project defines one
+    waiting: tuple[str, ...] = ()
 
     @property
     def chosen_verdict(self) -> Verdict | None:
@@ -64,7 +66,7 @@ class DecisionRecord(NamedTuple):
             chosen = decision.verdicts.index(decision.chosen)
         return cls(key, task.name, task.source, task.flags, task.baseline_text, cpu_model(),
                    time.time(), round(seconds, 3), tuple(decision.notes), chosen,
-                   tuple(decision.verdicts), own=True)
+                   tuple(decision.verdicts), own=True, waiting=tuple(sorted(decision.waiting)))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -79,7 +81,7 @@ class DecisionRecord(NamedTuple):
             "chosen": self.chosen,
             "candidates": [{"origin": v.candidate.origin, "text": v.candidate.text,
                             **v.as_json()} for v in self.verdicts],
-        }
+        } | ({"waiting": list(self.waiting)} if self.waiting else {})
 
 
 def read_record(record: object, own: bool = False) -> DecisionRecord | None:
@@ -110,7 +112,7 @@ def read_record(record: object, own: bool = False) -> DecisionRecord | None:
     return DecisionRecord(record["key"], name, text("source"), strings("flags"),
                           text("baseline"), cpu if isinstance(cpu, str) else None,
                           number("timed"), number("seconds") or 0.0, strings("notes"),
-                          record.get("chosen"), verdicts, own)
+                          record.get("chosen"), verdicts, own, strings("waiting"))
 
 
 def read_records(project: ProjectCache) -> list[DecisionRecord]:
@@ -161,6 +163,10 @@ class DecisionCache:
         with contextlib.suppress(OSError, CacheError):
             record = DecisionRecord.of(key, task, decision, seconds)
             self.project.save_decision(key, record.as_json())
+            if record.waiting:
+                from llmcc.cache.program import ProgramIndex
+
+                ProgramIndex(self.project).wait_for(record.waiting)
 
     def count(self, stat: StatKey, amount: float = 1) -> None:
         self.counts[stat] = self.counts.get(stat, 0) + amount
@@ -170,8 +176,8 @@ def unit_context(module: Module, name: str) -> tuple[str, list[tuple[str, str]]]
     """What else in the unit a decision on function ``name`` rests on, normalized as its own
     text is: what it reaches (the named data it reads or writes, the in-unit functions it
     calls, and theirs in turn: Module.reached), and each in-unit caller's code, since gcc's
-    -fipa-ra lets a caller rely on the registers its callee leaves alone (pipeline.selectable
-    offers no such function yet; its key is right for when one is)."""
+    -fipa-ra lets a caller rely on the registers its callee leaves alone (whether a candidate
+    is held to them: llmcc.verify.registers)."""
     from llmcc.asm.rename import normalized
 
     reached = "\n".join(module.lines[j].text for j in module.reached(name))

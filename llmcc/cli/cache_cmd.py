@@ -141,6 +141,8 @@ def _show(project: ProjectCache, opts, config: Settings) -> int:
         told = f"; speedup {_told(v)}" if v.speedup is not None else ""
         t = v.tests
         counted = f"; tests run {t.run} valid {t.valid} failed {t.failed}" if t else ""
+        if t and t.invalid():
+            counted += f" (not valid: {t.invalid()})"
         print(f"{mark} {n}: {v.candidate.origin}: {v.outcome.value} at {v.stage}"
               f"{counted}{told}")
         if v.reason:

@@ -231,6 +231,8 @@ def run_job(job: CompileJob, compiler: str, settings: Settings, log) -> CompileR
                 outcome.rewritten, len(module.functions),
             ))
         exit_code = _finish(job, compiler, env, results)
+        if caches and exit_code == 0:
+            _record_program(caches, job, results)
         # an object with a function no proposer has decided yet is not kept: the next
         # compile offers that function again (the cache has no decision for it)
         if object_key is not None and not unheard:
@@ -275,9 +277,29 @@ def _from_cache(job: CompileJob, hit, caches: Caches) -> CompileResult:
         raise
     os.replace(staged, target)
     _replay(hit.stdout, hit.stderr)
+    _record_program(caches, job, [SourceResult(source, target, b"", b"", [], 0)])
     caches.close()
     return CompileResult(Outcome.CACHED, 0, [SourceResult(source, target, hit.stdout,
                                                           hit.stderr, [], 0)])
+
+
+def _record_program(caches: Caches, job: CompileJob, results: list[SourceResult]) -> None:
+    """Keep a copy of each object in the project's program (llmcc.cache.program), for the
+    harnesses of functions in other units. Objects of a compile that also links get a
+    name of their own (``prog(a.o)``, as ar names members), and the link is recorded
+    too. Never fails the compile: the program only helps the verifier."""
+    with contextlib.suppress(Exception):
+        program = caches.program()
+        named = []
+        for r in results:
+            path = job.object_name(r.source)
+            if job.link:
+                path = f"{os.path.abspath(job.output or 'a.out')}({path})"
+            with open(r.object_path, "rb") as fh:
+                program.record_object(r.source.path, path, fh.read())
+            named.append((r.source.index, path))
+        if job.link:
+            program.record_link(link_args(job, dict(named)), os.getcwd())
 
 
 def _remember(objects: ObjectCache, key: str, job: CompileJob, result: SourceResult,

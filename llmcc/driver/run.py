@@ -7,6 +7,7 @@ failures are logged and answered by running gcc with the original arguments.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -67,6 +68,8 @@ def compile_main(compiler_name: str | None, args: list[str]) -> int:
 
     if isinstance(decision, PassThrough):
         code = passthrough(compiler, args)
+        if decision.outcome is Outcome.LINK_ONLY and code == 0 and settings is not None:
+            _record_link(settings, expand_response_files(args))
         _record(log, decision.outcome, start, args, decision.detail)
         return code
 
@@ -88,6 +91,18 @@ def compile_main(compiler_name: str | None, args: list[str]) -> int:
     functions = sum(r.functions for r in result.sources)
     _record(log, result.outcome, start, args, f"{rewritten}/{functions} functions rewritten")
     return result.exit_code
+
+
+def _record_link(settings: Settings, args: list[str]) -> None:
+    """What a link says of the project's program (its objects, the libraries it links
+    with), for the verifier's harnesses (llmcc.cache.program). Never fails the link."""
+    if settings.mode == "off" or "-c" in args:
+        return
+    with contextlib.suppress(Exception):
+        from llmcc.cache.caches import open_project
+        from llmcc.cache.program import ProgramIndex
+
+        ProgramIndex(open_project(settings)).record_link(args, os.getcwd())
 
 
 def passthrough(compiler: str, args: list[str]) -> int:

@@ -1,5 +1,6 @@
 """The ``variants`` proposer: gcc's own code for a function when the unit is compiled under
-other optimization settings (-O2, unrolling, no vectorization ...); needs no model."""
+other optimization settings (-O2, unrolling, no vectorization ...), with the static helpers it
+calls there that the baseline has not; needs no model."""
 
 from __future__ import annotations
 
@@ -163,7 +164,13 @@ class Variants:
             fn = build.module.functions.get(task.name)
             if fn is None or fn.opaque:
                 continue  # inlined away or holding code llmcc does not claim to understand
-            text = build.module.function_text(task.name)
+            # the local functions it calls that the baseline inlined away (or has with
+            # other code) come along, renamed (Module.candidate_text)
+            helpers = build.module.helpers(task.name, task.module)
+            if any(build.module.functions[h].opaque or build.module.functions[h].binding
+                   != "local" for h in helpers):
+                continue  # never a second definition of a global
+            text = build.module.candidate_text(task.name, task.module, helpers)
             key = normalized(text)
             if key in seen:
                 continue  # the same code as the baseline's or an earlier variant's

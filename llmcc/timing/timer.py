@@ -112,9 +112,12 @@ class Timing(NamedTuple):
 
 def time_candidate(baseline: Module, sig: Signature, candidate_text: str,
                    valid_inputs: tuple[int, ...], *, compiler: str, flags: tuple[str, ...],
-                   workdir: str, effort: Effort | None = None, seed: int = 1) -> Timing:
+                   workdir: str, effort: Effort | None = None, seed: int = 1,
+                   link: tuple[str, ...] = ()) -> Timing:
     """Time ``candidate_text`` against the baseline's ``sig.name`` on ``valid_inputs`` (test
-    numbers the verifier's harness found valid). Never raises for a bad candidate."""
+    numbers the verifier's harness found valid), linked as the verifier's harness was
+    (``link``: its DiffResult.link, the project's objects or stand-ins). Never raises for a
+    bad candidate."""
     effort = effort or Effort()
     start = time.monotonic()
     failed = Outcome.TIMING_FAILED
@@ -122,7 +125,7 @@ def time_candidate(baseline: Module, sig: Signature, candidate_text: str,
         run = Run(failed, None, (), 0, "no valid inputs to time on")
         return Timing(failed, run, None, time.monotonic() - start)
     try:
-        exes = build_harnesses(baseline, sig, candidate_text, compiler, flags, workdir)
+        exes = build_harnesses(baseline, sig, candidate_text, compiler, flags, workdir, link)
     except ToolError as exc:
         run = Run(failed, None, (), 0, str(exc))
         return Timing(failed, run, None, time.monotonic() - start)
@@ -144,8 +147,10 @@ def _spread(tests: tuple[int, ...], most: int) -> tuple[int, ...]:
 
 
 def build_harnesses(baseline: Module, sig: Signature, candidate_text: str, compiler: str,
-           flags: tuple[str, ...], workdir: str) -> tuple[str, str]:
-    """The harness twice: A's copies before B's, and the other way round."""
+           flags: tuple[str, ...], workdir: str, link: tuple[str, ...] = ()
+                    ) -> tuple[str, str]:
+    """The harness twice: A's copies before B's, and the other way round; ``link``: what
+    the verifier's harness was linked with beyond its own files."""
     function = sig.name
     target = [f for f in flags if f.startswith("-m")]
     csrc = os.path.join(workdir, "timing.c")
@@ -161,7 +166,7 @@ def build_harnesses(baseline: Module, sig: Signature, candidate_text: str, compi
             fh.write(timing_assembly(baseline, function, candidate_text, swapped))
         exe = os.path.join(workdir, f"timing{int(swapped)}")
         _checked(subproc.run([compiler, *target, obj, "-x", "assembler", asm, "-x", "none",
-                              "-o", exe, "-lm"], timeout=120))
+                              "-o", exe, *link, "-lm"], timeout=120))
         exes.append(exe)
     return exes[0], exes[1]
 

@@ -10,6 +10,16 @@ static const int llmcc_offsets[@NOFF@] = {@OFFSETS@};
 struct input { struct inputs in; int test;@MEMBERS@ };
 static unsigned char *llmcc_data_copy, *llmcc_bss_copy;
 static size_t llmcc_data_len, llmcc_bss_len;
+/* the writable data of the project's objects and stand-ins linked in (verify/harness/link.py),
+   kept and put back like the unit's */
+struct llmcc_kept { char *start; size_t len; unsigned char *copy; };
+static struct llmcc_kept llmcc_prog[2];
+static void llmcc_keep(struct llmcc_kept *k, char *start, char *stop) {
+    k->start = start;
+    k->len = start ? (size_t)(stop - start) : 0;
+    k->copy = malloc(k->len + 1);
+    if (k->len) memcpy(k->copy, start, k->len);
+}
 
 static void llmcc_save(struct input *x) {
 @SAVE@
@@ -18,6 +28,8 @@ static void llmcc_restore(struct input *x) {
 @RESTORE@
     if (llmcc_data_len) memcpy(__start_llmcc_tu_data, llmcc_data_copy, llmcc_data_len);
     if (llmcc_bss_len) memcpy(__start_llmcc_tu_bss, llmcc_bss_copy, llmcc_bss_len);
+    for (int k = 0; k < 2; k++)
+        if (llmcc_prog[k].len) memcpy(llmcc_prog[k].start, llmcc_prog[k].copy, llmcc_prog[k].len);
 }
 static inline uint64_t llmcc_now(void) {
     struct timespec ts;
@@ -178,6 +190,8 @@ int main(int argc, char **argv) {
     llmcc_bss_copy = malloc(llmcc_bss_len + 1);
     if (llmcc_data_len) memcpy(llmcc_data_copy, __start_llmcc_tu_data, llmcc_data_len);
     if (llmcc_bss_len) memcpy(llmcc_bss_copy, __start_llmcc_tu_bss, llmcc_bss_len);
+    llmcc_keep(&llmcc_prog[0], __start_llmcc_prog_data, __stop_llmcc_prog_data);
+    llmcc_keep(&llmcc_prog[1], __start_llmcc_prog_bss, __stop_llmcc_prog_bss);
     llmcc_state = strtoull(argv[1], 0, 10) * 2654435761u + 7;  /* the order of A and B */
     printf("READY %d\n", n);
     fflush(stdout);

@@ -878,3 +878,66 @@ def _pad_bits(cur: int, pos: int) -> list[str]:
         lines.append(f"unsigned char : {width};")
         cur += width
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# What the unit declares and does not define: the harness's stand-ins are shaped by it
+
+
+@dataclass(frozen=True)
+class External:
+    """A symbol the translation unit declares (``extern``) and uses."""
+
+    name: str
+    function: bool
+    size: int | None  # bytes of a variable; None when its type is incomplete (or a function)
+    align: int = 1
+
+
+def external_declarations(source: str, compiler: str, flags: tuple[str, ...]
+                          ) -> dict[str, External]:
+    """The declarations (``extern``, not defined here) in the DWARF of ``source``'s ``-g``
+    twin, by name; empty when the twin cannot be compiled or read."""
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+
+    if not os.path.isfile(source):
+        return {}
+    with tempfile.TemporaryDirectory(prefix="llmcc-decl-") as tmp:
+        obj = os.path.join(tmp, "twin.o")
+        result = subproc.run([compiler, *debug_twin_flags(flags), *DEBUG_FLAGS, "-c", source,
+                              "-o", obj])
+        if not result.ok:
+            return {}
+        relocated = _relocate_debug_sections(obj)
+        found: dict[str, External] = {}
+        try:
+            with open(obj, "rb") as fh:
+                elf = ELFFile(fh)
+                if not elf.has_dwarf_info():
+                    return {}
+                reader = _Reader()
+                dwarf = elf.get_dwarf_info(relocate_dwarf_sections=not relocated)
+                for cu in dwarf.iter_CUs():
+                    for die in cu.get_top_DIE().iter_children():
+                        external = _external(die, reader)
+                        if external is not None:
+                            found.setdefault(external.name, external)
+        except (ELFError, LlmccError):
+            return {}
+        return found
+
+
+def _external(die, reader: _Reader) -> External | None:
+    if not _attr(die, "DW_AT_declaration") or not _attr(die, "DW_AT_external"):
+        return None
+    name = _attr(die, "DW_AT_name", "")
+    if not name:
+        return None
+    if die.tag == "DW_TAG_subprogram":
+        return External(name, True, None)
+    if die.tag != "DW_TAG_variable":
+        return None
+    ctype = reader.type_of(die, _POINTEE_DEPTH)  # the size is all that is wanted
+    size = ctype.size if ctype.size > 0 and ctype.complete else None
+    return External(name, False, size, max(ctype.align, 1))

@@ -3,11 +3,14 @@ names, keeps the function's binding, reaches only what the translation unit reac
 forbidden or unsupported instruction, and assembles into only the sections it may use.
 
 Each check returns a Finding (the Outcome and a reason naming the offending line) or None.
-They run on the candidate's own text for the function (``Module.function_text``), which is
-all of a candidate that ever reaches a harness or the user's object (text elsewhere in the
-answer is dropped, except the read-only data the function refers to, which that text holds),
-so whole-TU candidates and single-function candidates are judged alike. Program answers
-(``check_program``) get the same checks on the whole program.
+They run on the candidate's own text for the function (``Module.function_text``) with the
+helpers it brings along (``Module.helpers``: functions of the answer it reaches that the unit
+has not, or has with other code), which is all of a candidate that ever reaches a harness or
+the user's object (text elsewhere in the answer is dropped, except the read-only data the
+function and its helpers refer to, which that text holds), so whole-TU candidates and
+single-function candidates are judged alike, and a helper meets every check the function
+meets (its sections, directives, instructions; local, under a name the unit has not).
+Program answers (``check_program``) get the same checks on the whole program.
 """
 
 from __future__ import annotations
@@ -154,10 +157,12 @@ def _merge(a: str, b: str) -> str:
     return "+".join(parts)
 
 
-def function_text_of(candidate_text: str, name: str) -> str | Finding:
-    """The candidate's own text for function ``name``, or why it has none."""
+def function_text_of(candidate_text: str, name: str, baseline: Module) -> str | Finding:
+    """The candidate's own text for function ``name``, with the helpers it brings along
+    into ``baseline``'s unit (``Module.helpers``), or why it has none."""
     try:
-        return Module(candidate_text).function_text(name)
+        source = Module(candidate_text)
+        return source.function_text(name, helpers=source.helpers(name, baseline))
     except AsmModelError as exc:
         return Finding(Outcome.WRONG_FUNCTION, "define", str(exc))
 
@@ -504,14 +509,9 @@ def _object_section_problem(section, policy: Policy) -> str | None:
     return _section_problem(name, flags, kind, policy)
 
 
-def reachable_symbols(baseline: Module) -> set[str]:
+def reachable_symbols(baseline: Module) -> frozenset[str]:
     """Global names the translation unit defines or refers to (its reach)."""
-    names: set[str] = set()
-    for line in baseline.lines:
-        names.update(line.labels)
-        if line.args and line.head:
-            names.update(line.symbols())
-    return {n for n in names if not n.startswith(".L")}
+    return baseline.names
 
 
 def check_symbols(statements: list[Statement], text: str, baseline: Module,
@@ -599,7 +599,7 @@ def check_static(candidate_text: str, name: str, baseline: Module, *, compiler: 
     _, finding = check_parse(candidate_text)
     if finding:
         return finding
-    text = function_text_of(candidate_text, name)
+    text = function_text_of(candidate_text, name, baseline)
     if isinstance(text, Finding):
         return text
     statements, finding = check_parse(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from corpus_tools import INLINED_HELPER, compile_levels
 
 from llmcc.asm import parse_module, rename_function, uniquify_local_labels
 from llmcc.asm.objfile import function_bytes
@@ -134,3 +135,119 @@ def test_uniquify_local_labels():
     out = uniquify_local_labels(text, "x")
     assert ".Lx_3:" in out and "jne\t.Lx_3" in out and ".quad\t.Lx_3" in out
     assert "*.Lx_4(" in out and ".Lfoo_external" in out
+
+
+def test_uniquify_renames_the_helpers_it_is_given_and_cold_parts_follow():
+    text = ("mix:\n\tjmp\tmix.cold\nmix.cold:\n\tret\nf.part.0:\n\tjmp\tf.part.0.cold\n"
+            "f.part.0.cold:\n\tcall\tmix\n\tret\nf.cold:\n\tret\n")
+    out = uniquify_local_labels(text, "x", keep=("f", "f.cold"), also=["mix"])
+    assert "mix.x:" in out and "mix.x.cold:" in out and "jmp\tmix.x.cold" in out
+    assert "f.part.0.x:" in out and "f.part.0.x.cold:" in out and "call\tmix.x" in out
+    assert "\nf.cold:" in out  # the kept function's cold part keeps its name
+
+
+@pytest.fixture(scope="module")
+def helper_levels(tmp_path_factory):
+    """101_inlined_helper.c at -O3 (``mix`` inlined everywhere) and -O2 (``mix`` called)."""
+    folder = tmp_path_factory.mktemp("helper")
+    src, texts = compile_levels(folder, "helper", INLINED_HELPER.read_text(),
+                                [("-O3",), ("-O2",)])
+    return folder, src, parse_module(texts[("-O3",)]), parse_module(texts[("-O2",)])
+
+
+def test_helpers_the_baseline_inlined_come_along_renamed(helper_levels):
+    _, _, o3, o2 = helper_levels
+    assert "mix" not in o3.functions and o2.helpers("hash_words", o3) == ["mix"]
+    text = o2.candidate_text("hash_words", o3)
+    cand = parse_module(text)
+    assert list(cand.functions) == ["hash_words", "mix.llmcc"]  # the function first
+    assert cand.functions["mix.llmcc"].binding == "local"
+    assert "\tcall\tmix.llmcc\n" in text and "\tjmp\tmix.llmcc\n" in text
+    assert "mix:" not in text and "\tcall\tmix\n" not in text
+    assert cand.helpers("hash_words", o3) == ["mix.llmcc"]
+    assert o2.helpers("hash_words", o2) == []  # the unit's own code brings nothing
+
+
+def test_a_helper_the_unit_has_with_the_same_code_stays_the_units(compiled):
+    """``caller`` calls ``helper``, which the unit has: with the same code the candidate's
+    copy is dropped (its calls go to the unit's); with other code it comes along, since
+    callers may rely on the registers their callee leaves alone (-fipa-ra). A global
+    function the unit has is always the unit's."""
+    module = parse_module(compiled[1])
+    caller, helper = module.function_text("caller"), module.function_text("helper")
+    assert parse_module(caller + helper).helpers("caller", module) == []
+    changed = helper.replace("\tret", "\tnop\n\tret")
+    assert parse_module(caller + changed).helpers("caller", module) == ["helper"]
+    checked = module.function_text("checked")
+    others = module.function_text("report") + module.function_text("fatal")
+    assert parse_module(checked + others).helpers("checked", module) == []
+
+
+def test_splicing_brings_each_candidates_helpers_under_names_of_their_own(helper_levels):
+    """Two functions' candidates each bring a copy of ``mix`` (tests/test_pipeline.py links
+    and runs such a unit)."""
+    folder, _, o3, o2 = helper_levels
+    spliced = o3.with_candidates({name: o2.candidate_text(name, o3)
+                                  for name in ("hash_words", "hash_pair")}, "t").emit()
+    code = assemble(folder, spliced, "spliced")
+    assert {"mix.llmcc.t0", "mix.llmcc.t1"} <= set(code) and "mix.llmcc" not in code
+
+
+SCORE = """
+static const unsigned short weights[16] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3};
+static unsigned score(unsigned acc, unsigned x)
+{
+    static const unsigned char bits[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+    for (int r = 0; r < 2; r++) {
+        acc = acc * 31 + weights[x & 15] * bits[(x >> 4) & 15];
+        acc ^= acc >> 11;
+        x = x * 0x9e3779b1u + acc;
+        acc += weights[acc & 15];
+    }
+    return acc;
+}
+unsigned score_words(const unsigned *p, int n)
+{
+    unsigned acc = 0;
+    for (int i = 0; i < n; i++)
+        acc = score(acc, p[i]);
+    return score(acc, (unsigned)n);
+}
+unsigned weight_of(unsigned x) { return weights[x & 15] + weights[(x >> 4) & 15]; }
+"""
+
+
+def test_a_helpers_data_is_the_units_object_or_a_renamed_copy(tmp_path):
+    """``weights`` is a C object the unit has: the helper uses the unit's. ``bits.0`` is a
+    name gcc made up for this compile: the helper brings a copy under a name of its own."""
+    _, texts = compile_levels(tmp_path, "score", SCORE, [("-O3",), ("-O2",)])
+    o3, o2 = parse_module(texts[("-O3",)]), parse_module(texts[("-O2",)])
+    assert o2.helpers("score_words", o3) == ["score"]
+    text = o2.candidate_text("score_words", o3)
+    assert "weights(%rip)" in text and "weights:" not in text
+    assert "bits.0.llmcc(%rip)" in text and "\nbits.0.llmcc:" in text and "bits.0:" not in text
+    assemble(tmp_path, o3.with_candidates({"score_words": text}, "t").emit(), "spliced")
+
+
+def _unit(f_body: str) -> str:
+    return ("\t.text\n\t.type\th.part.0, @function\nh.part.0:\n\tret\n"
+            "\t.size\th.part.0, .-h.part.0\n"
+            f"\t.globl\tf\n\t.type\tf, @function\nf:\n{f_body}\t.size\tf, .-f\n")
+
+
+def test_made_up_names_and_aliases_of_helpers():
+    """``h.part.0`` has the same code in the unit, but a name gcc made up means something
+    else in another compile: it is the unit's only where the unit's ``f`` uses it too. ``a``
+    is another name of ``h`` (identical code folding): calls to it call ``h``'s copy."""
+    variant = parse_module(
+        "\t.text\n\t.type\th, @function\nh:\n\tmovl\t%edi, %eax\n\tret\n\t.size\th, .-h\n"
+        "\t.set\ta,h\n" + _unit("\tcall\ta\n\tjmp\th.part.0\n"))
+    unit = parse_module(_unit("\tmovl\t%edi, %eax\n\tret\n"))
+    assert variant.function_aliases == {"a": "h"}
+    assert variant.helpers("f", unit) == ["h", "h.part.0"]
+    text = variant.candidate_text("f", unit)
+    assert "\tcall\th.llmcc\n" in text and "\tjmp\th.part.0.llmcc\n" in text
+    assert "\tcall\ta\n" not in text and ".set" not in text
+    assert parse_module(text).helpers("f", unit) == ["h.llmcc", "h.part.0.llmcc"]
+    unit = parse_module(_unit("\tjmp\th.part.0\n"))
+    assert variant.helpers("f", unit) == ["h"]

@@ -7,6 +7,8 @@ import os
 import subprocess
 import time
 
+from corpus_tools import INLINED_HELPER
+
 from llmcc import propose
 from llmcc.asm.module import Module
 from llmcc.asm.rename import normalized
@@ -186,3 +188,18 @@ def test_normalized():
     assert normalized(changed) != normalized(BASE)
     swapped = BASE.replace("jle\t.L4", "jle\t.L3")
     assert normalized(swapped) != normalized(BASE)
+
+
+def test_a_helper_the_baseline_inlined_comes_along(tmp_path):
+    """-O2 keeps ``mix`` a function of its own, which -O3 inlined: the -O2 candidate brings
+    a local copy of it under a name the unit has not; the -O3 variants need none."""
+    task = make_task(tmp_path, INLINED_HELPER.read_text(), "hash_words")
+    assert "mix" not in task.module.functions
+    candidates = {c.origin: c.text for c in Variants().propose(task, 60.0)}
+    o2 = Module(candidates["variants:-O2"])
+    assert list(o2.functions) == ["hash_words", "mix.llmcc"]
+    assert o2.functions["mix.llmcc"].binding == "local"
+    assert o2.helpers("hash_words", task.module) == ["mix.llmcc"]
+    for origin, text in candidates.items():
+        if origin.startswith("variants:-O3"):
+            assert Module(text).helpers("hash_words", task.module) == [], origin

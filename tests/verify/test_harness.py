@@ -7,7 +7,7 @@ import re
 import subprocess
 
 import pytest
-from corpus_tools import compile_levels
+from corpus_tools import INLINED_HELPER, compile_levels
 
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
@@ -328,3 +328,41 @@ def test_every_failure_kind_the_harness_reports_has_an_outcome():
     assert written == set(COUNTEREXAMPLE_KINDS)
     assert {*COUNTEREXAMPLE_KINDS.values()} == {Outcome.TEST_MISMATCH, Outcome.CANDIDATE_CRASH,
                                                  Outcome.CANDIDATE_TIMEOUT, Outcome.ABI_VIOLATION}
+
+
+# -- candidates that bring helpers along ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def helper_tu(tmp_path_factory):
+    """101_inlined_helper.c: the unit at -O3 (``mix`` inlined), candidates from -O2, whose
+    ``hash_words`` calls ``mix`` and keeps values in registers ``mix`` leaves alone."""
+    folder = tmp_path_factory.mktemp("helper")
+    src, texts = compile_levels(folder, "helper", INLINED_HELPER.read_text(),
+                                [("-O3",), ("-O2",)])
+    o3, o2 = parse_module(texts[("-O3",)]), parse_module(texts[("-O2",)])
+    return (folder, src, o3, texts), o2.candidate_text("hash_words", o3)
+
+
+@pytest.mark.parametrize("helper", ["mix.llmcc", "my_mix"])
+def test_a_candidate_with_its_helper_passes_and_a_wrong_helper_is_caught(helper_tu, helper):
+    tu, candidate = helper_tu
+    candidate = candidate.replace("mix.llmcc", helper)
+    result = check(tu, "hash_words", candidate)
+    assert result.outcome is None and result.counts.valid >= 10, result.reason
+    wrong = candidate.replace("$-1253433917", "$-1253433915")  # in the helper alone
+    assert wrong.count("$-1253433915") == 1
+    assert check(tu, "hash_words", wrong).outcome is Outcome.TEST_MISMATCH
+
+
+@pytest.mark.parametrize("helper", ["mix.llmcc", "my_mix"])
+def test_copies_of_a_candidate_bring_helpers_of_their_own(helper_tu, helper, tmp_path):
+    """The timer adds a copy at every entry offset: each renames its helpers."""
+    (_, _, o3, _), candidate = helper_tu
+    candidate = candidate.replace("mix.llmcc", helper)
+    copies = [Copy(f"hash_words__b{off}", candidate, f"b{off}", off) for off in (0, 16)]
+    (tmp_path / "h.s").write_text(harness_assembly(o3, "hash_words", copies))
+    subprocess.run(["gcc", "-c", "h.s"], cwd=tmp_path, check=True)
+    symbols = subprocess.run(["nm", "h.o"], cwd=tmp_path, check=True, capture_output=True,
+                             text=True).stdout.split()
+    assert {f"{helper}.b0", f"{helper}.b16", "hash_words__b0", "hash_words__b16"} \
+        <= set(symbols) and helper not in symbols

@@ -8,6 +8,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from corpus_tools import INLINED_HELPER, compile_levels
 
 from llmcc.asm import parse_module
 from llmcc.outcome import Outcome
@@ -151,3 +152,53 @@ def test_cf_protection_code_passes(tmp_path):
         finding = check_static(text, "add", module, compiler="gcc", march=march,
                                workdir=str(tmp_path))
         assert (finding is None) == ok, finding
+
+
+@pytest.fixture(scope="module", params=[(), ("-ffunction-sections",)],
+                ids=["text", "function-sections"])
+def helper_tu(request, tmp_path_factory):
+    """101_inlined_helper.c at -O3 (the unit) and at -O2 (a variant that calls ``mix``)."""
+    folder = tmp_path_factory.mktemp("helper")
+    extra = request.param
+    _, texts = compile_levels(folder, "helper", INLINED_HELPER.read_text(),
+                              [("-O3", *extra), ("-O2", *extra)])
+    o3, o2 = (parse_module(texts[(level, *extra)]) for level in ("-O3", "-O2"))
+    return (folder, o3), o2
+
+
+def test_a_variant_bringing_its_helper_passes_and_without_it_does_not(helper_tu):
+    tu, o2 = helper_tu
+    for name in ("hash_words", "hash_pair"):
+        assert judge(tu, name, o2.candidate_text(name, tu[1])) is None, name
+    finding = judge(tu, "hash_words", o2.function_text("hash_words"))
+    assert finding.outcome is Outcome.UNKNOWN_SYMBOL and "mix" in finding.reason
+
+
+def test_a_models_helper_of_its_own_name_passes(helper_tu):
+    tu, o2 = helper_tu
+    text = o2.candidate_text("hash_words", tu[1]).replace("mix.llmcc", "my_mix")
+    assert judge(tu, "hash_words", text) is None
+
+
+@pytest.mark.parametrize(("old", "new", "outcome", "words"), [
+    # global: a second definition for every caller
+    ("\t.type\tmix.llmcc, @function", "\t.globl\tmix.llmcc\n\t.type\tmix.llmcc, @function",
+     Outcome.FORBIDDEN_DIRECTIVE, ".globl mix.llmcc"),
+    # names the unit has: its data, its global function
+    ("mix.llmcc", "hash_seed", Outcome.FORBIDDEN_DIRECTIVE, "defines hash_seed"),
+    ("mix.llmcc", "hash_pair", Outcome.FORBIDDEN_DIRECTIVE, "defines hash_pair"),
+    # code in writable data, an instruction no candidate may use
+    ("\t.type\tmix.llmcc, @function", "\t.data\n\t.type\tmix.llmcc, @function",
+     Outcome.FORBIDDEN_DIRECTIVE, "section .data"),
+    ("\troll\t$13", "\trdtsc\n\troll\t$13", Outcome.FORBIDDEN_INSTRUCTION, "rdtsc"),
+])
+def test_a_bad_helper_is_rejected_by_name(helper_tu, old, new, outcome, words):
+    tu, o2 = helper_tu
+    text = o2.candidate_text("hash_words", tu[1])
+    body = text[text.index("\t.type\tmix.llmcc"):]  # the helper's own lines
+    assert old in body
+    text = text.replace(body, body.replace(old, new, 1)) if old != "mix.llmcc" \
+        else text.replace(old, new)
+    finding = judge(tu, "hash_words", text)
+    assert finding is not None and finding.outcome is outcome, finding
+    assert words in finding.reason

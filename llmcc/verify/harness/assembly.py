@@ -25,7 +25,8 @@ FIELDS_SECTION = "llmcc_tu_fields"
 
 class Copy(NamedTuple):
     """A copy of the function added to the harness unit under another name: taken from
-    ``text`` (a whole unit or just the function); with ``offset`` set, its entry part goes
+    ``text`` (a whole unit or just the function), with the helpers it brings along
+    (``Module.helpers``) renamed for the copy; with ``offset`` set, its entry part goes
     to a section of its own, ``offset`` bytes past the start of a page. With ``poison``,
     its read-only data goes to a section of its own, each block followed by POISON, so a
     read past the end of a table sees bytes the baseline's copy never has there."""
@@ -46,11 +47,13 @@ def harness_assembly(baseline: Module, function: str, copies: list[Copy]) -> str
     out = _gather_writable(split_lines(text)[0])
     for copy in copies:
         source = Module(copy.text)
-        snippet = strip_line_info(source.function_text(function))
+        helpers = source.helpers(function, baseline)  # renamed per copy, like its labels
+        snippet = strip_line_info(source.function_text(function, helpers=helpers))
         if copy.poison:
             snippet = _poisoned_data(snippet, source, copy.tag)
         snippet = _private_tables(snippet, copy.tag, function)
-        snippet = uniquify_local_labels(snippet, copy.tag, keep=(function, f"{function}.cold"))
+        snippet = uniquify_local_labels(snippet, copy.tag, keep=(function, f"{function}.cold"),
+                                        also=helpers)
         snippet = rename_function(snippet, function, copy.name)
         if copy.offset is not None:
             snippet = _placed(snippet, copy.name, copy.offset)

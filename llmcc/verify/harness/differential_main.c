@@ -52,16 +52,29 @@ static int llmcc_set_globals(void) {
     return changed;
 }
 
+/* a stand-in for an external function the harness could not link (link.py) calls this with
+   its number: the call ends, and the parent learns which stand-in it reached */
+static volatile int *llmcc_reached;
+#define LLMCC_STANDINS 256  /* stand-ins counted one by one; later ones with the last */
+void llmcc_standin_reached(int k) {
+    if (llmcc_reached) *llmcc_reached = 1 + (k >= 0 && k < LLMCC_STANDINS - 1 ? k
+                                                  : LLMCC_STANDINS - 1);
+    _exit(@STANDIN_EXIT@);
+}
+
 static uint64_t llmcc_wall_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* 0 ran, 1 crashed or was killed, 2 timed out, 64+ broke the ABI; *took_us: wall time */
+/* 0 ran, 1 crashed or was killed, 2 timed out, 3 reached a stand-in (*llmcc_reached says
+   which), 64+ broke the ABI (LLMCC_SCRATCH_EXIT+: changed a register callers in the unit
+   rely on); *took_us: wall time */
 static int llmcc_run_child(int cand, struct inputs *in, struct out *o, uint64_t limit_us,
                            uint64_t *took_us) {
     o->len = 0;
+    *llmcc_reached = 0;
     uint64_t start = llmcc_wall_us();
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); exit(3); }
@@ -84,6 +97,7 @@ static int llmcc_run_child(int cand, struct inputs *in, struct out *o, uint64_t 
     while (waitpid(pid, &status, 0) < 0) {}
     *took_us = llmcc_wall_us() - start;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == @STANDIN_EXIT@ && *llmcc_reached) return 3;
     if (WIFEXITED(status) && WEXITSTATUS(status) >= 64) return WEXITSTATUS(status);
     if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGALRM))
         return 2;
@@ -95,6 +109,11 @@ int main(int argc, char **argv) {
     uint64_t seed = argc > 2 ? strtoull(argv[2], 0, 10) : 1;
     struct out *a = mmap(0, sizeof *a, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     struct out *b = mmap(0, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    llmcc_reached = mmap(0, sizeof *llmcc_reached, PROT_READ | PROT_WRITE,
+                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    /* why inputs were not valid: the baseline crashed, timed out, reached a stand-in */
+    int crashed = 0, timed_out = 0, stand_in = 0;
+    static int reached[LLMCC_STANDINS];
     llmcc_frame_guard = LLMCC_NO_STACK_ARGS;
     llmcc_garble = LLMCC_GARBLE;
     int valid = 0, failed = 0, run = 0, listed = 0, globals = 0;
@@ -118,6 +137,9 @@ int main(int argc, char **argv) {
             base = llmcc_run_child(0, &in, a, @TIMEOUT@ * 3000000u, &base_us);
         }
         /* not a valid input: the baseline itself fails on it, or nearly runs out of time */
+        if (base == 3) { stand_in++; reached[*llmcc_reached - 1]++; }
+        else if (base == 2 || (base == 0 && base_us > @SLOW_US@)) timed_out++;
+        else if (base != 0) crashed++;
         if (base != 0 || base_us > @SLOW_US@) continue;
         valid++;
         if (!globals) valid_tests[listed++] = id;  /* the timer's inputs keep the globals */
@@ -128,8 +150,14 @@ int main(int argc, char **argv) {
         if (limit > @TIMEOUT@ * 3000000u) limit = @TIMEOUT@ * 3000000u;
         int cand = llmcc_run_child(1, &in, b, limit, &cand_us);
         const char *what = 0, *kind = "mismatch";  /* kind: the parent's COUNTEREXAMPLE_KINDS */
-        static char abi[160];
-        if (cand >= 64) {
+        static char abi[240];
+        if (cand >= LLMCC_SCRATCH_EXIT) {
+            snprintf(abi, sizeof abi, "candidate breaks the calling convention: changes %s, "
+                     "which callers in this unit may keep live across the call (-fipa-ra): "
+                     "the baseline leaves it alone",
+                     llmcc_scratch_names[cand - LLMCC_SCRATCH_EXIT]);
+            what = abi, kind = "abi";
+        } else if (cand >= 64) {
             int bad = cand - 64;
             snprintf(abi, sizeof abi, "candidate breaks the calling convention:%s%s%s%s%s",
                      bad & 1 ? " callee-saved register changed" : "",
@@ -137,6 +165,10 @@ int main(int argc, char **argv) {
                      bad & 4 ? " direction flag left set" : "",
                      bad & 8 ? " MXCSR changed" : "", bad & 16 ? " x87 control word changed" : "");
             what = abi, kind = "abi";
+        } else if (cand == 3) {
+            printf("CANDIDATE_REACHED %d\n", *llmcc_reached - 1);
+            what = "candidate calls an external function (a stand-in) the baseline does not "
+                   "call on this input", kind = "standin";
         } else if (cand == 2) what = "candidate timed out", kind = "timeout";
         else if (cand == 1) what = "candidate crashed", kind = "crash";
         else if (a->len && b->len && (b->bytes[0] & ~a->bytes[0]))
@@ -154,7 +186,10 @@ int main(int argc, char **argv) {
             break;
         }
     }
-    printf("COUNTS run=%d valid=%d failed=%d\n", run, valid, failed);
+    printf("COUNTS run=%d valid=%d failed=%d crashed=%d timed_out=%d stand_in=%d\n", run, valid,
+           failed, crashed, timed_out, stand_in);
+    for (int k = 0; k < LLMCC_STANDINS; k++)
+        if (reached[k]) printf("REACHED %d %d\n", k, reached[k]);
     if (!failed) {
         fputs("VALID", stdout);
         for (int i = 0; i < listed; i++) printf(" %d", valid_tests[i]);

@@ -29,6 +29,11 @@ extern char __start_llmcc_tu_data[] __attribute__((weak));
 extern char __stop_llmcc_tu_data[] __attribute__((weak));
 extern char __start_llmcc_tu_bss[] __attribute__((weak));
 extern char __stop_llmcc_tu_bss[] __attribute__((weak));
+/* the writable data of the project's other objects linked in (link.py) and of stand-ins */
+extern char __start_llmcc_prog_data[] __attribute__((weak));
+extern char __stop_llmcc_prog_data[] __attribute__((weak));
+extern char __start_llmcc_prog_bss[] __attribute__((weak));
+extern char __stop_llmcc_prog_bss[] __attribute__((weak));
 
 static uint64_t llmcc_state;
 static uint64_t llmcc_next(void) {
@@ -192,13 +197,15 @@ static void llmcc_out_bits(struct out *o, const unsigned char *p, int first, int
         llmcc_out_bytes(o, &bit, 1);
     }
 }
+/* the bytes between a section's __start_ and __stop_ symbols (none: the section is absent) */
+static void llmcc_out_section(struct out *o, const char *start, const char *stop) {
+    if (start) llmcc_out_bytes(o, start, (size_t)(stop - start));
+}
 static void llmcc_out_globals(struct out *o) {
-    if (__start_llmcc_tu_data)
-        llmcc_out_bytes(o, __start_llmcc_tu_data,
-                        (size_t)(__stop_llmcc_tu_data - __start_llmcc_tu_data));
-    if (__start_llmcc_tu_bss)
-        llmcc_out_bytes(o, __start_llmcc_tu_bss,
-                        (size_t)(__stop_llmcc_tu_bss - __start_llmcc_tu_bss));
+    llmcc_out_section(o, __start_llmcc_tu_data, __stop_llmcc_tu_data);
+    llmcc_out_section(o, __start_llmcc_tu_bss, __stop_llmcc_tu_bss);
+    llmcc_out_section(o, __start_llmcc_prog_data, __stop_llmcc_prog_data);
+    llmcc_out_section(o, __start_llmcc_prog_bss, __stop_llmcc_prog_bss);
 }
 
 /* the verifier's children compute only: see llmcc/verify/sandbox.py */

@@ -7,6 +7,10 @@
 # it touched that gcc's code for a function never does: 32 below the red zone, 64 the
 # caller's frame above the return address (judged against the baseline on the same input:
 # a function that calls others uses the stack below itself legitimately).
+# For a function with callers in its unit (gcc's -fipa-ra), the caller-saved registers the
+# baseline leaves alone (llmcc_scratch_check, a bit each: trampoline.py's SCRATCH) are also
+# seeded where they carry no argument (llmcc_scratch_seed), kept in llmcc_regs before the
+# call and after it, and compared by the C (llmcc_scratch_changed).
 # A template: llmcc/verify/harness/trampoline.py fills the lines between at signs.
 	.text
 	.globl	llmcc_tramp
@@ -35,13 +39,16 @@ llmcc_tramp:
 	# 32-bit arguments: the ABI leaves the upper half of their register undefined
 	movabsq	$0x5bad5bad00000000, %r11
 @GARBLE@
+@SEED_SCRATCH@
 	movabsq	$0x5a17c0de1badf00d, %rbx
 	movabsq	$0x6b28d1ef2cbe011e, %rbp
 	movabsq	$0x7c39e2f03dcf122f, %r12
 	movabsq	$0x0d4af3014ed02330, %r13
 	movabsq	$0x1e5b04125fe13441, %r14
 	movabsq	$0x2f6c152360f24552, %r15
+@KEEP_BEFORE@
 	call	*llmcc_target(%rip)
+@KEEP_AFTER@
 	movq	%rax, llmcc_save+64(%rip)
 	movl	$0, llmcc_abi_bad(%rip)
 	movq	%rdx, llmcc_save+80(%rip)
@@ -119,4 +126,13 @@ llmcc_tramp:
 	.comm	llmcc_frame_guard,4,4
 	.globl	llmcc_garble
 	.comm	llmcc_garble,4,4
+	.globl	llmcc_scratch_check
+	.comm	llmcc_scratch_check,8,8
+	.globl	llmcc_scratch_seed
+	.comm	llmcc_scratch_seed,8,8
+	.globl	llmcc_vector_level
+	.comm	llmcc_vector_level,4,4
+	.globl	llmcc_regs
+	.comm	llmcc_regs,@REGS_BYTES@,64
+@CANARIES@
 	.section	.note.GNU-stack,"",@progbits
