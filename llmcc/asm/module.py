@@ -213,8 +213,10 @@ class Module:
     def data_blocks(self) -> dict[str, range]:
         """Labels (``.LC0``, ``CSWTCH.5`` ...) in read-only data sections.
 
-        A block is its label line and the data lines that follow it, up to the
-        next label or any other directive.
+        A block is the alignment lines just before its label (a copy elsewhere must keep
+        them: ``movaps .LC0(%rip)`` faults on a constant that is not 16-byte aligned), its
+        label line and the data lines that follow it, up to the next label or any other
+        directive.
         """
         blocks: dict[str, range] = {}
         lines = self.lines
@@ -229,12 +231,16 @@ class Module:
             if (not line.labels or self.is_code(section) or is_unanalysed(section)
                     or self._tracker.is_writable(section)):
                 continue
+            start = i
+            while start > 0 and not lines[start - 1].labels and \
+                    lines[start - 1].head in _ALIGNMENT:
+                start -= 1
             j = i + 1
             while j < n and not lines[j].labels and (
                     lines[j].head in DATA_DIRECTIVES or not lines[j].head):
                 j += 1
             for label in line.labels:
-                blocks[label] = range(i, j)
+                blocks[label] = range(start, j)
         return blocks
 
     # -- transformation ----------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from corpus_tools import INLINED_HELPER, compile_levels
+from corpus_tools import CORPUS, INLINED_HELPER, compile_levels
 
 from llmcc.asm import parse_module, rename_function, uniquify_local_labels
 from llmcc.asm.objfile import function_bytes
@@ -251,3 +251,27 @@ def test_made_up_names_and_aliases_of_helpers():
     assert parse_module(text).helpers("f", unit) == ["h.llmcc", "h.part.0.llmcc"]
     unit = parse_module(_unit("\tjmp\th.part.0\n"))
     assert variant.helpers("f", unit) == ["h"]
+
+
+def test_a_spliced_candidate_keeps_its_constants_alignment(tmp_path):
+    """A vectorized candidate spliced into a unit that has no 16-byte constants of its own
+    brings ``.align 16`` with them: without it the section is 1-aligned in the object and a
+    ``pmaxsd .LC0(%rip)`` may fault in the user's program (the harness realigns its copies,
+    so only the object shows it)."""
+    from elftools.elf.elffile import ELFFile
+
+    source = CORPUS / "004_vec_int.c"
+    flat = subprocess.run(["gcc", "-O3", "-fno-tree-vectorize", "-S", "-o", "-", str(source)],
+                          check=True, capture_output=True, text=True).stdout
+    vector = subprocess.run(["gcc", "-O3", "-S", "-o", "-", str(source)], check=True,
+                            capture_output=True, text=True).stdout
+    base, variant = parse_module(flat), parse_module(vector)
+    assert ".rodata.cst16" not in flat
+    text = variant.candidate_text("vec_max_i32", base)
+    out = tmp_path / "spliced.s"
+    out.write_text(base.with_candidates({"vec_max_i32": text}, "llmcc").emit())
+    obj = tmp_path / "spliced.o"
+    subprocess.run(["gcc", "-c", str(out), "-o", str(obj)], check=True)
+    with open(obj, "rb") as fh:
+        section = ELFFile(fh).get_section_by_name(".rodata.cst16")
+        assert section is not None and section["sh_addralign"] >= 16
