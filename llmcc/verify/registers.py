@@ -322,8 +322,8 @@ def _layout(text: str, labels: set[str]) -> tuple[dict[str, bool], set[str]]:
             used.update(line.symbols())
     out: dict[str, bool] = {}
     for label, block in module.data_blocks.items():
-        names = {s for j in block for s in module.lines[j].symbols()} - set(module.lines[
-            block.start].labels)
+        names = {s for j in block for s in module.lines[j].symbols()} - {
+            own for j in block for own in module.lines[j].labels}
         out[label] = bool(names) and names <= labels - set(module.data_blocks)
     return out, used
 
