@@ -73,3 +73,14 @@ def compile_levels(folder: Path, name: str, source: str,
         subprocess.run(["gcc", *flags, "-S", str(src), "-o", str(out)], check=True)
         texts[flags] = out.read_text()
     return str(src), texts
+
+
+def compile_unit(folder: Path, name: str, text: str, flags: tuple[str, ...] = ("-O3",)):
+    """C ``text`` written to ``folder/name`` and compiled there with gcc -S: its Module."""
+    from llmcc.asm import parse_module
+
+    source = folder / name
+    source.write_text(text)
+    asm = source.with_suffix(".s")
+    subprocess.run(["gcc", *flags, "-S", str(source), "-o", str(asm)], check=True)
+    return parse_module(asm.read_text())

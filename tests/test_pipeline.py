@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 
 import pytest
-from corpus_tools import CORPUS, INLINED_HELPER
+from corpus_tools import CORPUS, INLINED_HELPER, compile_unit
 
 from llmcc import pipeline
 from llmcc.asm import parse_module
@@ -36,9 +36,7 @@ twice:
 @pytest.fixture(scope="module")
 def module(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pipe")
-    (folder / "t.c").write_text(SOURCE)
-    subprocess.run(["gcc", "-O3", "-S", "t.c", "-o", "t.s"], cwd=folder, check=True)
-    unit = parse_module((folder / "t.s").read_text())
+    unit = compile_unit(folder, "t.c", SOURCE)
     unit.source = str(folder / "t.c")  # the differential stage reads the C file
     return unit
 

@@ -232,7 +232,9 @@ def run_job(job: CompileJob, compiler: str, settings: Settings, log) -> CompileR
             ))
         exit_code = _finish(job, compiler, env, results)
         if caches and exit_code == 0:
-            _record_program(caches, job, results)
+            with contextlib.suppress(OSError):  # the program only helps the verifier
+                _record_program(caches, job,
+                                [(r.source, _read(r.object_path)) for r in results])
         # an object with a function no proposer has decided yet is not kept: the next
         # compile offers that function again (the cache has no decision for it)
         if object_key is not None and not unheard:
@@ -277,13 +279,14 @@ def _from_cache(job: CompileJob, hit, caches: Caches) -> CompileResult:
         raise
     os.replace(staged, target)
     _replay(hit.stdout, hit.stderr)
-    _record_program(caches, job, [SourceResult(source, target, b"", b"", [], 0)])
+    _record_program(caches, job, [(source, hit.object)])  # the bytes in hand, not read back
     caches.close()
     return CompileResult(Outcome.CACHED, 0, [SourceResult(source, target, hit.stdout,
                                                           hit.stderr, [], 0)])
 
 
-def _record_program(caches: Caches, job: CompileJob, results: list[SourceResult]) -> None:
+def _record_program(caches: Caches, job: CompileJob, made: list[tuple[Source, bytes]]
+                    ) -> None:
     """Keep a copy of each object in the project's program (llmcc.cache.program), for the
     harnesses of functions in other units. Objects of a compile that also links get a
     name of their own (``prog(a.o)``, as ar names members), and the link is recorded
@@ -291,13 +294,12 @@ def _record_program(caches: Caches, job: CompileJob, results: list[SourceResult]
     with contextlib.suppress(Exception):
         program = caches.program()
         named = []
-        for r in results:
-            path = job.object_name(r.source)
+        for source, data in made:
+            path = job.object_name(source)
             if job.link:
                 path = f"{os.path.abspath(job.output or 'a.out')}({path})"
-            with open(r.object_path, "rb") as fh:
-                program.record_object(r.source.path, path, fh.read())
-            named.append((r.source.index, path))
+            program.record_object(source.path, path, data)
+            named.append((source.index, path))
         if job.link:
             program.record_link(link_args(job, dict(named)), os.getcwd())
 
@@ -346,8 +348,12 @@ def _finish(job: CompileJob, compiler: str, env: dict[str, str],
 
 def _stage_next_to(target: str, built: str) -> str:
     """Copy ``built`` beside ``target`` so the final move is an atomic rename."""
-    with open(built, "rb") as fh:
-        return _stage_bytes_next_to(target, fh.read())
+    return _stage_bytes_next_to(target, _read(built))
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def _stage_bytes_next_to(target: str, data: bytes, suffix: str = ".o") -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from corpus_tools import compile_unit
 
 from llmcc import pipeline
 from llmcc.asm import parse_module
@@ -240,10 +241,7 @@ int caller(int x, int y, int z) { int a = leaf(x); int b = leaf(y); return a + b
 def ipa_ra(tmp_path_factory):
     """The unit, its baseline for ``leaf``, and what its caller keeps across the calls."""
     folder = tmp_path_factory.mktemp("ipa_ra")
-    (folder / "u.c").write_text(IPA_RA)
-    subprocess.run(["gcc", "-O3", "-S", "u.c", "-o", "u.s"], cwd=folder, check=True)
-    unit = parse_module((folder / "u.s").read_text())
-    return folder, unit
+    return folder, compile_unit(folder, "u.c", IPA_RA)
 
 
 def _judge(folder, unit, text: str):
